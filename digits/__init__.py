@@ -1,0 +1,1 @@
+"""Where digits come from: MNIST (``digits.mnist``) and the bundled sample (``digits.sample``)."""

@@ -1,0 +1,54 @@
+"""Poisson rate coding: pixel intensity -> firing rate -> Bernoulli spikes per time step.
+
+A pixel of intensity ``x`` in [0, 255] fires at ``x/255 * max_rate_hz``; in a step of
+``dt_ms`` it spikes with probability ``p = x/255 * max_rate_hz * dt_ms / 1000``. The Brian2
+networks draw these spikes inside the simulation (``rates_hz`` feeds a TimedArray), the
+trainer draws them per batch, and ``frozen_spikes`` draws them once, from a seed, when two
+simulators must see identical input.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+DEFAULT_MAX_RATE_HZ = 1000.0
+
+
+class EncodingError(ValueError):
+    """Encoding parameters that do not give spike probabilities in [0, 1]."""
+
+
+def _as_unit_intensity(images: np.ndarray) -> np.ndarray:
+    images = np.asarray(images)
+    if images.ndim != 2:
+        raise EncodingError(f"images must be an (n, pixels) array, got shape {images.shape}")
+    if images.dtype == np.uint8:
+        return images.astype(np.float64) / 255.0
+    images = images.astype(np.float64)
+    if images.size and (images.min() < 0 or images.max() > 1):
+        raise EncodingError("float images must hold intensities in [0, 1]")
+    return images
+
+
+def spike_probabilities(images: np.ndarray, max_rate_hz: float, dt_ms: float) -> np.ndarray:
+    """Per-step spike probability of each pixel, shape ``(n, pixels)``."""
+    p_max = max_rate_hz * dt_ms / 1000.0
+    if not 0 < p_max <= 1:
+        raise EncodingError(
+            f"max rate {max_rate_hz} Hz at dt {dt_ms} ms gives a spike probability of {p_max} per step; "
+            "it must lie in (0, 1]"
+        )
+    return _as_unit_intensity(images) * p_max
+
+
+def rates_hz(images: np.ndarray, max_rate_hz: float) -> np.ndarray:
+    """Firing rate of each pixel in Hz, shape ``(n, pixels)``."""
+    return _as_unit_intensity(images) * max_rate_hz
+
+
+def frozen_spikes(
+    images: np.ndarray, steps: int, max_rate_hz: float, dt_ms: float, rng: np.random.Generator
+) -> np.ndarray:
+    """Spike trains drawn once: a boolean array ``(n, steps, pixels)``."""
+    p = spike_probabilities(images, max_rate_hz, dt_ms)
+    return rng.random((p.shape[0], steps, p.shape[1])) < p[:, None, :]

@@ -1,0 +1,151 @@
+"""Build the Brian2 network of a topology: input -> hidden -> output, weights from arrays.
+
+Within one time step Brian2 runs, in this order: state update (decay), threshold test,
+synaptic propagation (``v += w`` for the spikes of this step), reset. An input spike at
+step k therefore reaches the hidden layer after the hidden threshold test of step k, and
+can make it fire at step k+1 at the earliest. The trainer's discrete-time model
+(``trainer.dynamics``) follows the same order; ``tests/networks/test_schedule.py`` pins it.
+
+Many images are simulated in one ``run()``: image m occupies steps [m*T, (m+1)*T) and every
+neuron is returned to rest (and out of refractoriness) at the start of each image.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from brian2 import (
+    Network,
+    PoissonGroup,
+    SpikeGeneratorGroup,
+    SpikeMonitor,
+    StateMonitor,
+    Synapses,
+    TimedArray,
+    defaultclock,
+    Hz,
+    ms,
+    mV,
+)
+
+from encoding import rates_hz
+from neuron_models.groups import ON_PRE, REST_STATE, neuron_group
+from weights import NetworkWeights
+
+
+@dataclass
+class SpikingNetwork:
+    """The Brian2 objects of one network, named so that monitors and plots can find them."""
+
+    network: Network
+    input: PoissonGroup | SpikeGeneratorGroup
+    hidden: object
+    output: object
+    input_hidden: Synapses
+    hidden_output: Synapses
+    output_spikes: SpikeMonitor
+    hidden_spikes: SpikeMonitor | None
+    input_spikes: SpikeMonitor | None
+    voltages: dict
+    stimulus: TimedArray | None
+    weights: NetworkWeights
+    n_images: int
+
+    @property
+    def duration(self):
+        return self.n_images * self.weights.steps * self.weights.dt_ms * ms
+
+
+def poisson_input(images: np.ndarray, weights: NetworkWeights) -> tuple[PoissonGroup, TimedArray]:
+    """784 Poisson neurons whose rates follow the images, one image every ``steps`` steps.
+
+    Only the images (n x 784 rates) are held; spikes are drawn inside the simulation.
+    """
+    stimulus = TimedArray(rates_hz(images, weights.max_rate_hz) * Hz, dt=weights.duration_ms * ms, name="stimulus")
+    group = PoissonGroup(images.shape[1], rates="stimulus(t, i)", namespace={"stimulus": stimulus}, name="input")
+    return group, stimulus
+
+
+def frozen_input(spikes: np.ndarray, weights: NetworkWeights) -> SpikeGeneratorGroup:
+    """Replay fixed spike trains, a boolean array (n_images, steps, n_inputs)."""
+    n_images, steps, n_inputs = spikes.shape
+    image, step, neuron = np.nonzero(spikes)
+    times = (image * steps + step) * weights.dt_ms * ms
+    return SpikeGeneratorGroup(n_inputs, neuron, times, name="input")
+
+
+def _all_to_all(pre, post, w_mV: np.ndarray, name: str) -> Synapses:
+    synapses = Synapses(pre, post, model="w : volt", on_pre=ON_PRE, name=name)
+    i, j = np.indices(w_mV.shape)
+    synapses.connect(i=i.ravel(), j=j.ravel())
+    synapses.w = w_mV.ravel().astype(np.float64) * mV
+    return synapses
+
+
+def build_network(
+    weights: NetworkWeights,
+    *,
+    images: np.ndarray | None = None,
+    frozen: np.ndarray | None = None,
+    record_hidden: bool = False,
+    record_input: bool = False,
+    record_voltages: dict | None = None,
+) -> SpikingNetwork:
+    """The network for ``weights`` fed with ``images`` (Poisson) or ``frozen`` spike trains.
+
+    ``record_voltages`` maps ``"hidden"``/``"output"`` to neuron indices whose membrane
+    potential is recorded every step.
+    """
+    if (images is None) == (frozen is None):
+        raise ValueError("give either images (Poisson input) or frozen spike trains")
+    defaultclock.dt = weights.dt_ms * ms
+    topology = weights.topology
+    if images is not None:
+        input_group, stimulus = poisson_input(images, weights)
+        n_images = images.shape[0]
+    else:
+        input_group, stimulus = frozen_input(frozen, weights), None
+        n_images = frozen.shape[0]
+
+    hidden = neuron_group(topology.hidden_neuron, topology.n_hidden, name="hidden")
+    output = neuron_group(topology.output_neuron, topology.n_outputs, name="output")
+    image_period = weights.duration_ms * ms
+    for group in (hidden, output):
+        group.run_regularly(REST_STATE, dt=image_period, when="start", name=f"{group.name}_rest")
+
+    input_hidden = _all_to_all(input_group, hidden, weights.w_input_hidden, "input_hidden")
+    hidden_output = _all_to_all(hidden, output, weights.w_hidden_output, "hidden_output")
+
+    output_spikes = SpikeMonitor(output, name="output_spikes")
+    hidden_spikes = SpikeMonitor(hidden, name="hidden_spikes") if record_hidden else None
+    input_spikes = SpikeMonitor(input_group, name="input_spikes") if record_input else None
+    voltages = {
+        layer: StateMonitor({"hidden": hidden, "output": output}[layer], "v", record=list(idx), name=f"{layer}_v")
+        for layer, idx in (record_voltages or {}).items()
+    }
+    objects = [input_group, hidden, output, input_hidden, hidden_output, output_spikes, *voltages.values()]
+    objects += [m for m in (hidden_spikes, input_spikes) if m is not None]
+    return SpikingNetwork(
+        network=Network(*objects),
+        input=input_group,
+        hidden=hidden,
+        output=output,
+        input_hidden=input_hidden,
+        hidden_output=hidden_output,
+        output_spikes=output_spikes,
+        hidden_spikes=hidden_spikes,
+        input_spikes=input_spikes,
+        voltages=voltages,
+        stimulus=stimulus,
+        weights=weights,
+        n_images=n_images,
+    )
+
+
+def counts_per_image(monitor: SpikeMonitor, n_neurons: int, n_images: int, steps: int, dt_ms: float) -> np.ndarray:
+    """Spike counts of a monitored group per image, shape (n_images, n_neurons)."""
+    step = np.round(np.asarray(monitor.t / ms) / dt_ms).astype(np.int64)
+    image = step // steps
+    flat = image * n_neurons + np.asarray(monitor.i, dtype=np.int64)
+    return np.bincount(flat, minlength=n_images * n_neurons).reshape(n_images, n_neurons)

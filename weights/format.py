@@ -1,0 +1,164 @@
+"""The weights file: what a trainer hands to the Brian2 networks.
+
+A weights file is a NumPy ``.npz`` archive (format version 1) holding
+
+``w_input_hidden``   float32, shape (n_inputs, n_hidden), millivolts
+``w_hidden_output``  float32, shape (n_hidden, n_outputs), millivolts
+``metadata``         a JSON string:
+    format_version   1
+    topology         name ("lif-lif", ...), n_inputs, n_hidden, n_outputs
+    hidden_neuron, output_neuron
+                     neuron parameters with units in their keys (``tau_m_ms``, ``v_th_mV``, ...)
+    dt_ms, steps     the time step and the number of steps an image is shown for
+    encoding         {"type": "poisson", "max_rate_hz": ...}
+    provenance       free-form: trainer, surrogate, seed, epochs, accuracies, data checksum
+
+Weights are laid out pre x post: ``w_input_hidden[i, j]`` is the jump, in mV, that a spike of
+input pixel ``i`` gives hidden neuron ``j``. Loading checks shapes, dtypes, finiteness and
+metadata and raises :class:`WeightsError` with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from atomic_files import atomic_path
+from neuron_models import NeuronParameters, ParameterError
+from networks.topology import Topology
+
+FORMAT_VERSION = 1
+ARRAYS = ("w_input_hidden", "w_hidden_output")
+
+
+class WeightsError(ValueError):
+    """A weights file that cannot be used."""
+
+
+@dataclass(frozen=True)
+class NetworkWeights:
+    """Trained weights together with everything needed to simulate them faithfully."""
+
+    topology: Topology
+    w_input_hidden: np.ndarray
+    w_hidden_output: np.ndarray
+    dt_ms: float = 1.0
+    steps: int = 25
+    max_rate_hz: float = 1000.0
+    provenance: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        t = self.topology
+        expected = {
+            "w_input_hidden": (t.n_inputs, t.n_hidden),
+            "w_hidden_output": (t.n_hidden, t.n_outputs),
+        }
+        for name, shape in expected.items():
+            array = getattr(self, name)
+            if not isinstance(array, np.ndarray) or array.dtype.kind != "f":
+                raise WeightsError(f"{name} must be a floating-point array")
+            if array.shape != shape:
+                raise WeightsError(f"{name} has shape {array.shape}, expected {shape} for {t.name}")
+            if not np.all(np.isfinite(array)):
+                raise WeightsError(f"{name} contains NaN or infinite values")
+        if not (math.isfinite(self.dt_ms) and self.dt_ms > 0):
+            raise WeightsError(f"dt must be a positive number of ms, got {self.dt_ms}")
+        if not (isinstance(self.steps, int) and self.steps > 0):
+            raise WeightsError(f"steps must be a positive integer, got {self.steps!r}")
+        if not (math.isfinite(self.max_rate_hz) and 0 < self.max_rate_hz * self.dt_ms / 1000 <= 1):
+            raise WeightsError(f"max rate {self.max_rate_hz} Hz is not usable at dt {self.dt_ms} ms")
+
+    @property
+    def duration_ms(self) -> float:
+        return self.steps * self.dt_ms
+
+    def metadata(self) -> dict:
+        t = self.topology
+        return {
+            "format_version": FORMAT_VERSION,
+            "topology": {
+                "name": t.name,
+                "n_inputs": t.n_inputs,
+                "n_hidden": t.n_hidden,
+                "n_outputs": t.n_outputs,
+            },
+            "hidden_neuron": t.hidden_neuron.to_dict(),
+            "output_neuron": t.output_neuron.to_dict(),
+            "dt_ms": self.dt_ms,
+            "steps": self.steps,
+            "encoding": {"type": "poisson", "max_rate_hz": self.max_rate_hz},
+            "provenance": self.provenance,
+        }
+
+
+def save(weights: NetworkWeights, path: str | Path) -> None:
+    """Write ``weights`` to ``path`` (``.npz``) atomically."""
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as f:
+            np.savez_compressed(
+                f,
+                w_input_hidden=weights.w_input_hidden.astype(np.float32),
+                w_hidden_output=weights.w_hidden_output.astype(np.float32),
+                metadata=np.array(json.dumps(weights.metadata())),
+            )
+
+
+def load(path: str | Path) -> NetworkWeights:
+    """Read and validate a weights file; any problem raises :class:`WeightsError`."""
+    path = Path(path)
+    if not path.is_file():
+        raise WeightsError(f"weights file not found: {path}")
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            missing = [k for k in (*ARRAYS, "metadata") if k not in archive.files]
+            if missing:
+                raise WeightsError(f"{path}: not a weights file (missing {', '.join(missing)})")
+            arrays = {k: archive[k] for k in ARRAYS}
+            metadata = json.loads(str(archive["metadata"]))
+    except WeightsError:
+        raise
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+        raise WeightsError(f"{path}: unreadable weights file ({exc})") from None
+    return from_metadata(metadata, arrays, source=str(path))
+
+
+def from_metadata(metadata: dict, arrays: dict, source: str = "weights") -> NetworkWeights:
+    """Assemble :class:`NetworkWeights` from parsed metadata and arrays, validating both."""
+    try:
+        version = metadata["format_version"]
+        if version != FORMAT_VERSION:
+            raise WeightsError(f"{source}: format version {version} is not supported (expected {FORMAT_VERSION})")
+        if metadata["encoding"]["type"] != "poisson":
+            raise WeightsError(f"{source}: unknown encoding {metadata['encoding']['type']!r}")
+        topo = metadata["topology"]
+        topology = Topology(
+            name=topo["name"],
+            hidden_neuron=NeuronParameters.from_dict(metadata["hidden_neuron"]),
+            output_neuron=NeuronParameters.from_dict(metadata["output_neuron"]),
+            n_hidden=int(topo["n_hidden"]),
+            n_inputs=int(topo["n_inputs"]),
+            n_outputs=int(topo["n_outputs"]),
+        )
+        for name, array in arrays.items():
+            if array.dtype != np.float32:
+                raise WeightsError(f"{source}: {name} has dtype {array.dtype}, expected float32")
+        return NetworkWeights(
+            topology=topology,
+            w_input_hidden=arrays["w_input_hidden"],
+            w_hidden_output=arrays["w_hidden_output"],
+            dt_ms=float(metadata["dt_ms"]),
+            steps=int(metadata["steps"]),
+            max_rate_hz=float(metadata["encoding"]["max_rate_hz"]),
+            provenance=dict(metadata.get("provenance", {})),
+        )
+    except WeightsError:
+        raise
+    except ParameterError as exc:
+        raise WeightsError(f"{source}: bad neuron parameters: {exc}") from None
+    except (KeyError, TypeError, ValueError) as exc:
+        raise WeightsError(f"{source}: malformed metadata ({exc.__class__.__name__}: {exc})") from None
