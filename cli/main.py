@@ -1,0 +1,63 @@
+"""The ``snn-mnist`` command: one subcommand a module, each with ``add_parser`` and ``run``.
+
+Every error a user can cause (bad arguments, missing data, a weights file of the wrong
+shape, an unavailable backend) ends in one line on stderr and exit status 2; nothing a
+user can cause prints a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+#: subcommand -> module implementing ``add_parser(subparsers)`` and ``run(args) -> int``
+COMMANDS = {
+    "simulate": "cli.simulate",
+    "trace": "cli.trace",
+    "download": "cli.download",
+}
+
+
+class UserError(Exception):
+    """An error caused by the command's input, reported in one line."""
+
+
+def user_errors() -> tuple[type[BaseException], ...]:
+    """Exception types that describe a problem with the user's input or machine."""
+    from backends import BackendError
+    from digits.mnist import DataError
+    from encoding import EncodingError
+    from neuron_models import ParameterError
+    from weights import WeightsError
+
+    return (UserError, BackendError, DataError, EncodingError, ParameterError, WeightsError, FileNotFoundError)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit status 2, as argparse does, without the usage block
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="snn-mnist", description="Spiking neural networks in Brian2 that classify MNIST digits.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
+    for module in COMMANDS.values():
+        importlib.import_module(module).add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except KeyboardInterrupt:
+        print("snn-mnist: interrupted", file=sys.stderr)
+        return 130
+    except user_errors() as exc:
+        print(f"snn-mnist {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
