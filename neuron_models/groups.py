@@ -16,15 +16,23 @@ from brian2 import NeuronGroup
 
 from .parameters import NeuronParameters
 
-EQUATIONS = {
-    "LIF": """
+# model -> (equations, integration method). Both are integrated exactly: the LIF by
+# Brian2's linear solver, the IF by Euler, which is exact for a right-hand side free of v.
+MODELS = {
+    "LIF": (
+        """
         dv/dt = (v_rest - v + v_drive) / tau_m : volt (unless refractory)
         v_drive : volt
-    """,
-    "IF": """
+        """,
+        "exact",
+    ),
+    "IF": (
+        """
         dv/dt = v_drive / tau_m : volt (unless refractory)
         v_drive : volt
-    """,
+        """,
+        "euler",
+    ),
 }
 
 THRESHOLD = "v > v_th"
@@ -39,13 +47,14 @@ REST_STATE = "v = v_rest\nlastspike = -1e4*second"
 
 def neuron_group(params: NeuronParameters, n: int, name: str) -> NeuronGroup:
     """A group of ``n`` neurons of the model ``params`` describes, at rest."""
+    equations, method = MODELS[params.kind]
     group = NeuronGroup(
         n,
-        EQUATIONS[params.kind],
+        equations,
         threshold=THRESHOLD,
         reset=RESET,
         refractory="tau_ref",
-        method="exact",
+        method=method,
         namespace=params.namespace(),
         name=name,
     )
