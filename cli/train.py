@@ -1,0 +1,76 @@
+"""``snn-mnist train``: surrogate-gradient training of one topology, exported as a weights file."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from networks.topology import TOPOLOGIES
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser("train", help="train a topology with surrogate gradients (needs the 'train' extra)")
+    p.add_argument("--model", required=True, choices=list(TOPOLOGIES))
+    p.add_argument("--epochs", type=int, default=20)
+    p.add_argument("--hidden", type=int, default=256)
+    p.add_argument("--steps", type=int, default=25)
+    p.add_argument("--dt", type=float, default=1.0, help="time step in ms (default 1)")
+    p.add_argument("--max-rate", type=float, default=1000.0, help="Poisson rate of a white pixel in Hz")
+    p.add_argument("--batch-size", type=int, default=128)
+    p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--n-train", type=int, default=None, help="use only the first N training images")
+    p.add_argument("--threads", type=int, default=0, help="PyTorch CPU threads (0: PyTorch's default)")
+    p.add_argument("--data-dir", default=None, help="MNIST directory (default: $SNN_MNIST_DATA)")
+    p.add_argument("--checkpoint-dir", default=None, help="default: OUT's name + '.checkpoints'")
+    p.add_argument("--resume", action="store_true", help="continue from the checkpoint in --checkpoint-dir")
+    p.add_argument("--out", required=True, help="weights file to write (.npz)")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from cli.main import UserError
+
+    for name in ("epochs", "hidden", "steps", "batch_size"):
+        if getattr(args, name) < 1:
+            raise UserError(f"--{name.replace('_', '-')} must be at least 1")
+    try:
+        import torch
+    except ImportError:
+        raise UserError("training needs PyTorch: pip install 'snn-mnist[train]'") from None
+    from tqdm import tqdm
+
+    from trainer.train import TrainConfig, Trainer
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    out = Path(args.out)
+    checkpoint_dir = Path(args.checkpoint_dir or out.with_name(out.stem + ".checkpoints"))
+    config = TrainConfig(
+        model=args.model, epochs=args.epochs, hidden=args.hidden, steps=args.steps, dt_ms=args.dt,
+        max_rate_hz=args.max_rate, batch_size=args.batch_size, lr=args.lr, seed=args.seed,
+        n_train=args.n_train, data_dir=args.data_dir,
+    )
+    try:
+        trainer = Trainer(config, checkpoint_dir)
+        if args.resume:
+            trainer.resume()
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+
+    class Bar:
+        def __init__(self, total: int, epoch: int):
+            self.bar = tqdm(total=total, desc=f"epoch {epoch}/{config.epochs}", unit="img", leave=False)
+
+        def update_batch(self, n: int, loss: float) -> None:
+            self.bar.update(n)
+            self.bar.set_postfix(loss=f"{loss:.3f}")
+
+        def close(self) -> None:
+            self.bar.close()
+
+    trainer.run(log=lambda line: tqdm.write(line), progress_factory=Bar)
+    weights = trainer.export(out)
+    print(f"wrote {out} (trainer test accuracy {weights.provenance['test_accuracy_trainer']:.4f}); "
+          f"checkpoints and curves in {checkpoint_dir}")
+    return 0

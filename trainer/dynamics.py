@@ -1,0 +1,112 @@
+"""The trainer's discrete-time neuron: pure step functions, the same model as the Brian2 groups.
+
+One step of a layer follows Brian2's schedule within a time step (see networks/builder.py):
+
+1. state update   ``since += 1``; a neuron is refractory while ``since < refractory_steps``;
+                  non-refractory neurons decay: ``v = v_rest + (v - v_rest) * decay``
+                  (``decay = exp(-dt/tau_m)`` for LIF, 1 for IF: Brian2's exact integration)
+2. threshold      ``spike = (v > v_th) and not refractory``
+3. synapses       ``v += current`` for neurons neither refractory nor spiking
+4. reset          spiking neurons: ``v = v_reset``, ``since = 0``
+
+Spikes use the fast-sigmoid surrogate gradient ``1 / (1 + slope*|v - v_th| / (v_th - v_rest))**2``;
+the reset and the refractory mask carry no gradient. Potentials can be in mV or in any affine
+rescaling of them: :class:`LayerConstants` says which.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from neuron_models import NeuronParameters
+
+DEFAULT_SLOPE = 25.0
+
+
+class FastSigmoidSpike(torch.autograd.Function):
+    """Heaviside step forward; derivative of a fast sigmoid backward."""
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor, slope: float) -> torch.Tensor:
+        ctx.save_for_backward(x)
+        ctx.slope = slope
+        return (x > 0).to(x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad_output: torch.Tensor):
+        (x,) = ctx.saved_tensors
+        return grad_output / (ctx.slope * x.abs() + 1.0) ** 2, None
+
+
+@dataclass(frozen=True)
+class LayerConstants:
+    """A neuron parameter set turned into per-step constants, in a chosen voltage scale.
+
+    ``scale="mV"`` keeps millivolts (what Brian2 simulates); ``scale="unit"`` measures
+    potentials from rest in units of ``v_th - v_rest`` (rest 0, threshold 1), which keeps
+    weights of order one for the optimiser. A weight ``w`` in unit scale is ``w * gap_mV`` mV.
+    """
+
+    decay: float
+    v_rest: float
+    v_th: float
+    v_reset: float
+    refractory_steps: int
+    gap_mV: float
+
+    @classmethod
+    def from_params(cls, params: NeuronParameters, dt_ms: float, scale: str = "unit") -> "LayerConstants":
+        gap = params.v_th_mV - params.v_rest_mV
+        if scale == "mV":
+            rest, th, reset = params.v_rest_mV, params.v_th_mV, params.v_reset_mV
+        elif scale == "unit":
+            rest, th, reset = 0.0, 1.0, (params.v_reset_mV - params.v_rest_mV) / gap
+        else:
+            raise ValueError(f"unknown voltage scale {scale!r}")
+        return cls(params.decay(dt_ms), rest, th, reset, params.refractory_steps(dt_ms), gap)
+
+
+@dataclass
+class LayerState:
+    v: torch.Tensor  # membrane potential
+    since: torch.Tensor  # steps since the last spike (int)
+
+    @classmethod
+    def at_rest(cls, shape, c: LayerConstants, like: torch.Tensor) -> "LayerState":
+        v = torch.full(shape, c.v_rest, dtype=like.dtype, device=like.device)
+        since = torch.full(shape, c.refractory_steps, dtype=torch.int32, device=like.device)
+        return cls(v, since)
+
+
+def layer_step(
+    current: torch.Tensor, state: LayerState, c: LayerConstants, slope: float = DEFAULT_SLOPE
+) -> tuple[torch.Tensor, LayerState]:
+    """Advance one layer by one step given this step's synaptic input; return (spikes, state)."""
+    since = state.since + 1
+    active = since >= c.refractory_steps
+    v = torch.where(active, c.v_rest + (state.v - c.v_rest) * c.decay, state.v)
+    spikes = FastSigmoidSpike.apply((v - c.v_th) / (c.v_th - c.v_rest), slope) * active
+    fired = spikes.detach() > 0
+    v = torch.where(active & ~fired, v + current, v)
+    v = torch.where(fired, torch.full_like(v, c.v_reset), v)
+    since = torch.where(fired, torch.zeros_like(since), since)
+    return spikes, LayerState(v, since)
+
+
+def run_layer(
+    currents: torch.Tensor, c: LayerConstants, slope: float = DEFAULT_SLOPE, record_v: bool = False
+) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Run a layer over all steps of ``currents`` (steps, batch, neurons), starting at rest.
+
+    Returns the spikes (steps, batch, neurons) and, if asked, the membrane potential after each step.
+    """
+    state = LayerState.at_rest(currents.shape[1:], c, currents)
+    spikes, voltages = [], []
+    for current in currents:
+        s, state = layer_step(current, state, c, slope)
+        spikes.append(s)
+        if record_v:
+            voltages.append(state.v)
+    return torch.stack(spikes), (torch.stack(voltages) if record_v else None)

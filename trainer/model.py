@@ -1,0 +1,75 @@
+"""The two-layer spiking network as a PyTorch module: weights in, output spike counts out.
+
+The module only wires the step functions of :mod:`trainer.dynamics`: the input layer's
+currents for all steps in one matrix product, the hidden layer run over time, then the
+output layer. Weights are kept in unit scale (threshold gap = 1) for the optimiser and
+exported in mV, pre x post, as ``weights.NetworkWeights``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from networks.topology import Topology
+from weights import NetworkWeights
+
+from .dynamics import DEFAULT_SLOPE, LayerConstants, run_layer
+
+
+class SpikingMLP(torch.nn.Module):
+    def __init__(self, topology: Topology, dt_ms: float = 1.0, steps: int = 25, slope: float = DEFAULT_SLOPE):
+        super().__init__()
+        self.topology, self.dt_ms, self.steps, self.slope = topology, dt_ms, steps, slope
+        self.hidden_c = LayerConstants.from_params(topology.hidden_neuron, dt_ms, "unit")
+        self.output_c = LayerConstants.from_params(topology.output_neuron, dt_ms, "unit")
+        self.w_input_hidden = torch.nn.Parameter(torch.empty(topology.n_inputs, topology.n_hidden))
+        self.w_hidden_output = torch.nn.Parameter(torch.empty(topology.n_hidden, topology.n_outputs))
+
+    def reset_parameters(self, generator: torch.Generator) -> None:
+        """Kaiming-style normal initialisation, std = gain * sqrt(2 / fan_in) in unit scale."""
+        with torch.no_grad():
+            for w in (self.w_input_hidden, self.w_hidden_output):
+                w.normal_(0.0, math.sqrt(2.0 / w.shape[0]), generator=generator)
+
+    def forward(self, spikes: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``spikes`` (steps, batch, inputs) -> output counts (batch, outputs), hidden spikes."""
+        hidden, _ = run_layer(spikes @ self.w_input_hidden, self.hidden_c, self.slope)
+        output, _ = run_layer(hidden @ self.w_hidden_output, self.output_c, self.slope)
+        return output.sum(0), hidden
+
+    def to_weights(self, max_rate_hz: float, provenance: dict) -> NetworkWeights:
+        to_mV = lambda w, c: (w.detach().cpu().double() * c.gap_mV).numpy().astype(np.float32)  # noqa: E731
+        return NetworkWeights(
+            topology=self.topology,
+            w_input_hidden=to_mV(self.w_input_hidden, self.hidden_c),
+            w_hidden_output=to_mV(self.w_hidden_output, self.output_c),
+            dt_ms=self.dt_ms,
+            steps=self.steps,
+            max_rate_hz=max_rate_hz,
+            provenance=provenance,
+        )
+
+
+@torch.no_grad()
+def reference_counts(weights: NetworkWeights, spikes: np.ndarray, batch_size: int = 500) -> tuple[np.ndarray, np.ndarray]:
+    """The trainer's model in float64 and mV, as Brian2 simulates it, on given input spikes.
+
+    ``spikes`` is a boolean array (n_images, steps, inputs). Returns output and hidden spike
+    counts per image, (n, outputs) and (n, hidden).
+    """
+    t = weights.topology
+    hidden_c = LayerConstants.from_params(t.hidden_neuron, weights.dt_ms, "mV")
+    output_c = LayerConstants.from_params(t.output_neuron, weights.dt_ms, "mV")
+    w1 = torch.from_numpy(weights.w_input_hidden.astype(np.float64))
+    w2 = torch.from_numpy(weights.w_hidden_output.astype(np.float64))
+    out, hid = [], []
+    for start in range(0, len(spikes), batch_size):
+        x = torch.from_numpy(spikes[start : start + batch_size]).double().transpose(0, 1)
+        hidden, _ = run_layer(x @ w1, hidden_c)
+        output, _ = run_layer(hidden @ w2, output_c)
+        out.append(output.sum(0).long().numpy())
+        hid.append(hidden.sum(0).long().numpy())
+    return np.concatenate(out), np.concatenate(hid)

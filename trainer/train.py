@@ -1,0 +1,217 @@
+"""Surrogate-gradient training (BPTT, Adam, cross-entropy on output spike counts).
+
+Poisson input is drawn on the fly for every batch; one ``seed`` fixes the initial weights,
+the order of the training images and every Poisson draw. A checkpoint is written after each
+epoch (atomically) and ``resume`` continues from it, reproducing the uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from atomic_files import atomic_path, write_json
+from digits import mnist
+from networks.topology import topology as topology_named
+from weights import NetworkWeights, save
+
+from .dynamics import DEFAULT_SLOPE
+from .model import SpikingMLP
+
+
+@dataclass
+class TrainConfig:
+    model: str
+    epochs: int = 20
+    hidden: int = 256
+    steps: int = 25
+    dt_ms: float = 1.0
+    max_rate_hz: float = 1000.0
+    batch_size: int = 128
+    lr: float = 2e-3
+    slope: float = DEFAULT_SLOPE
+    seed: int = 0
+    n_train: int | None = None  # first n training images (None: all 60,000)
+    data_dir: str | None = None
+
+
+def poisson_batch(images: torch.Tensor, p_max: float, steps: int, generator: torch.Generator) -> torch.Tensor:
+    """Bernoulli spikes (steps, batch, pixels) for uint8 images (batch, pixels)."""
+    p = images.float() * (p_max / 255.0)
+    return (torch.rand((steps, *p.shape), generator=generator) < p).float()
+
+
+class Trainer:
+    def __init__(self, config: TrainConfig, checkpoint_dir: str | Path):
+        self.config = config
+        self.checkpoint_dir = Path(checkpoint_dir)
+        self.p_max = config.max_rate_hz * config.dt_ms / 1000.0
+        topo = topology_named(config.model).with_hidden(config.hidden)
+        self.model = SpikingMLP(topo, config.dt_ms, config.steps, config.slope)
+        self.generator = torch.Generator().manual_seed(config.seed)
+        self.model.reset_parameters(self.generator)
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=config.lr)
+        self.schedule = torch.optim.lr_scheduler.LambdaLR(
+            self.optimizer, lambda e: 0.5 * (1 + math.cos(math.pi * e / max(1, config.epochs)))
+        )
+        self.epoch = 0
+        self.history: list[dict] = []
+        train_x, train_y = mnist.load("train", config.data_dir)
+        test_x, test_y = mnist.load("test", config.data_dir)
+        if config.n_train is not None:
+            train_x, train_y = train_x[: config.n_train], train_y[: config.n_train]
+        self.train_x, self.train_y = torch.from_numpy(train_x.copy()), torch.from_numpy(train_y.astype(np.int64))
+        self.test_x, self.test_y = torch.from_numpy(test_x.copy()), torch.from_numpy(test_y.astype(np.int64))
+
+    # --- checkpoints --------------------------------------------------------------------
+    @property
+    def checkpoint_path(self) -> Path:
+        return self.checkpoint_dir / "checkpoint.pt"
+
+    def save_checkpoint(self) -> None:
+        state = {
+            "config": asdict(self.config),
+            "epoch": self.epoch,
+            "model": self.model.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "schedule": self.schedule.state_dict(),
+            "generator": self.generator.get_state(),
+            "history": self.history,
+        }
+        with atomic_path(self.checkpoint_path) as tmp:
+            torch.save(state, tmp)
+
+    def resume(self) -> None:
+        if not self.checkpoint_path.is_file():
+            raise FileNotFoundError(f"no checkpoint to resume from at {self.checkpoint_path}")
+        state = torch.load(self.checkpoint_path, weights_only=False)
+        saved = {k: v for k, v in state["config"].items() if k not in ("epochs", "data_dir")}
+        mine = {k: v for k, v in asdict(self.config).items() if k not in ("epochs", "data_dir")}
+        if saved != mine:
+            diff = ", ".join(f"{k}: {saved[k]} != {mine[k]}" for k in saved if saved[k] != mine.get(k))
+            raise ValueError(f"checkpoint {self.checkpoint_path} was made with other settings ({diff})")
+        self.model.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.schedule.load_state_dict(state["schedule"])
+        self.generator.set_state(state["generator"])
+        self.epoch, self.history = state["epoch"], state["history"]
+
+    # --- epochs -------------------------------------------------------------------------
+    def _batches(self, x: torch.Tensor, y: torch.Tensor, shuffle: bool):
+        order = torch.randperm(len(x), generator=self.generator) if shuffle else torch.arange(len(x))
+        for start in range(0, len(x), self.config.batch_size):
+            idx = order[start : start + self.config.batch_size]
+            yield poisson_batch(x[idx], self.p_max, self.config.steps, self.generator), y[idx]
+
+    def train_epoch(self, progress=None) -> tuple[float, float]:
+        self.model.train()
+        total_loss, correct, seen = 0.0, 0, 0
+        for spikes, labels in self._batches(self.train_x, self.train_y, shuffle=True):
+            counts, _ = self.model(spikes)
+            loss = F.cross_entropy(counts, labels)
+            self.optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            self.optimizer.step()
+            total_loss += loss.item() * len(labels)
+            correct += (counts.argmax(1) == labels).sum().item()
+            seen += len(labels)
+            if progress is not None:
+                progress(len(labels), loss.item())
+        return total_loss / seen, correct / seen
+
+    @torch.no_grad()
+    def evaluate(self) -> tuple[float, float]:
+        self.model.eval()
+        total_loss, correct = 0.0, 0
+        for spikes, labels in self._batches(self.test_x, self.test_y, shuffle=False):
+            counts, _ = self.model(spikes)
+            total_loss += F.cross_entropy(counts, labels, reduction="sum").item()
+            correct += (counts.argmax(1) == labels).sum().item()
+        return total_loss / len(self.test_x), correct / len(self.test_x)
+
+    def run(self, log=print, progress_factory=None) -> list[dict]:
+        """Train until ``config.epochs``; checkpoint, log and plot after every epoch."""
+        while self.epoch < self.config.epochs:
+            t0 = time.perf_counter()
+            bar = progress_factory(len(self.train_x), self.epoch + 1) if progress_factory else None
+            train_loss, train_acc = self.train_epoch(bar.update_batch if bar else None)
+            if bar:
+                bar.close()
+            train_seconds = time.perf_counter() - t0
+            test_loss, test_acc = self.evaluate()
+            self.schedule.step()
+            self.epoch += 1
+            self.history.append(
+                {
+                    "epoch": self.epoch,
+                    "train_loss": train_loss,
+                    "train_accuracy": train_acc,
+                    "test_loss": test_loss,
+                    "test_accuracy": test_acc,
+                    "train_seconds": train_seconds,
+                    "lr": self.optimizer.param_groups[0]["lr"],
+                }
+            )
+            self.save_checkpoint()
+            write_json(self.checkpoint_dir / "history.json", self.history)
+            plot_history(self.history, self.checkpoint_dir / "curves.png", self.config.model)
+            log(
+                f"epoch {self.epoch}/{self.config.epochs}: train loss {train_loss:.4f} acc {train_acc:.4f} | "
+                f"test loss {test_loss:.4f} acc {test_acc:.4f} | {train_seconds:.1f} s"
+            )
+        return self.history
+
+    def weights(self) -> NetworkWeights:
+        last = self.history[-1] if self.history else {}
+        provenance = {
+            "trainer": "snn-mnist surrogate-gradient BPTT (trainer/)",
+            "surrogate": {"kind": "fast_sigmoid", "slope": self.config.slope, "argument": "(v - v_th) / (v_th - v_rest)"},
+            "loss": "cross-entropy on output spike counts",
+            "optimizer": {"kind": "Adam", "lr": self.config.lr, "schedule": "cosine", "batch_size": self.config.batch_size},
+            "seed": self.config.seed,
+            "epochs": self.epoch,
+            "n_train": len(self.train_x),
+            "train_data_md5": mnist.checksum("train"),
+            "test_accuracy_trainer": last.get("test_accuracy"),
+            "train_accuracy_trainer": last.get("train_accuracy"),
+            "torch": torch.__version__,
+        }
+        return self.model.to_weights(self.config.max_rate_hz, provenance)
+
+    def export(self, path: str | Path) -> NetworkWeights:
+        weights = self.weights()
+        save(weights, path)
+        return weights
+
+
+def plot_history(history: list[dict], path: Path, title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    epochs = [h["epoch"] for h in history]
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9, 3.2))
+    for split in ("train", "test"):
+        ax_loss.plot(epochs, [h[f"{split}_loss"] for h in history], marker="o", label=split)
+        ax_acc.plot(epochs, [100 * h[f"{split}_accuracy"] for h in history], marker="o", label=split)
+    ax_loss.set(xlabel="epoch", ylabel="cross-entropy", title=f"{title}: loss")
+    ax_acc.set(xlabel="epoch", ylabel="accuracy (%)", title=f"{title}: accuracy (trainer, Poisson input)")
+    for ax in (ax_loss, ax_acc):
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.tight_layout()
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=120)
+    plt.close(fig)
+
+
+def load_history(path: str | Path) -> list[dict]:
+    return json.loads(Path(path).read_text())
