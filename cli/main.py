@@ -16,6 +16,8 @@ COMMANDS = {
     "simulate": "cli.simulate",
     "trace": "cli.trace",
     "download": "cli.download",
+    "train": "cli.train",
+    "parity": "cli.parity",
 }
 
 

@@ -58,9 +58,7 @@ class Trainer:
         self.generator = torch.Generator().manual_seed(config.seed)
         self.model.reset_parameters(self.generator)
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=config.lr)
-        self.schedule = torch.optim.lr_scheduler.LambdaLR(
-            self.optimizer, lambda e: 0.5 * (1 + math.cos(math.pi * e / max(1, config.epochs)))
-        )
+        self.schedule = torch.optim.lr_scheduler.LambdaLR(self.optimizer, self.lr_factor)
         self.epoch = 0
         self.history: list[dict] = []
         train_x, train_y = mnist.load("train", config.data_dir)
@@ -69,6 +67,10 @@ class Trainer:
             train_x, train_y = train_x[: config.n_train], train_y[: config.n_train]
         self.train_x, self.train_y = torch.from_numpy(train_x.copy()), torch.from_numpy(train_y.astype(np.int64))
         self.test_x, self.test_y = torch.from_numpy(test_x.copy()), torch.from_numpy(test_y.astype(np.int64))
+
+    def lr_factor(self, epoch: int) -> float:
+        """Cosine decay of the learning rate over ``config.epochs`` epochs."""
+        return 0.5 * (1 + math.cos(math.pi * epoch / max(1, self.config.epochs)))
 
     # --- checkpoints --------------------------------------------------------------------
     @property
@@ -102,6 +104,9 @@ class Trainer:
         self.schedule.load_state_dict(state["schedule"])
         self.generator.set_state(state["generator"])
         self.epoch, self.history = state["epoch"], state["history"]
+        # the schedule follows this run's --epochs, which may extend the checkpoint's
+        for group, base_lr in zip(self.optimizer.param_groups, self.schedule.base_lrs):
+            group["lr"] = base_lr * self.lr_factor(self.epoch)
 
     # --- epochs -------------------------------------------------------------------------
     def _batches(self, x: torch.Tensor, y: torch.Tensor, shuffle: bool):
