@@ -32,37 +32,24 @@ def add_parser(subparsers) -> None:
     p.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    from atomic_files import write_json
-    from cli.data import load_images, load_weights
+def compare(weights, images, labels, *, backend: str, seed: int, threads: int = 0) -> dict:
+    """Figures of agreement between the trainer's model and Brian2 on the same frozen input."""
     from networks.simulation import input_spikes, simulate
     from readout.spike_count import predict
+    from trainer.model import reference_counts
 
-    try:
-        from trainer.model import reference_counts
-    except ImportError:
-        from cli.main import UserError
-
-        raise UserError("parity needs PyTorch: pip install 'snn-mnist[train]'") from None
-
-    weights, weights_source = load_weights(args.model, args.weights)
-    images, labels, data_source = load_images(args.data_dir, args.n, args.start)
-    spikes = input_spikes(images, weights, args.seed)
-
+    spikes = input_spikes(images, weights, seed)
     t0 = time.perf_counter()
     ref_out, ref_hidden = reference_counts(weights, spikes)
     trainer_seconds = time.perf_counter() - t0
-    sim = simulate(weights, images, backend=args.backend, input_mode="frozen", frozen=spikes,
-                   record_hidden=True, threads=args.threads)
-
+    sim = simulate(weights, images, backend=backend, input_mode="frozen", frozen=spikes,
+                   record_hidden=True, threads=threads)
     ref_pred, sim_pred = predict(ref_out), predict(sim.output_counts)
-    figures = {
-        "model": args.model,
-        "backend": args.backend,
-        "weights": weights_source,
-        "data": data_source,
+    return {
+        "model": weights.topology.name,
+        "backend": backend,
         "n_images": len(images),
-        "seed": args.seed,
+        "seed": seed,
         "label_agreement": float(np.mean(ref_pred == sim_pred)),
         "count_agreement": float(np.mean(np.all(ref_out == sim.output_counts, axis=1))),
         "hidden_count_agreement": float(np.mean(np.all(ref_hidden == sim.hidden_counts, axis=1))),
@@ -72,6 +59,22 @@ def run(args: argparse.Namespace) -> int:
         "brian2_build_seconds": sim.build_seconds,
         "brian2_run_seconds": sim.run_seconds,
     }
+
+
+def run(args: argparse.Namespace) -> int:
+    from atomic_files import write_json
+    from cli.data import load_images, load_weights
+    from cli.main import UserError
+
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        raise UserError("parity needs PyTorch: pip install 'snn-mnist[train]'") from None
+
+    weights, weights_source = load_weights(args.model, args.weights)
+    images, labels, data_source = load_images(args.data_dir, args.n, args.start)
+    figures = compare(weights, images, labels, backend=args.backend, seed=args.seed, threads=args.threads)
+    figures.update(weights=weights_source, data=data_source)
     print(
         f"{args.model} on {args.backend}, {len(images)} images: label agreement {figures['label_agreement']:.4f}, "
         f"output count agreement {figures['count_agreement']:.4f}, hidden count agreement "
