@@ -1,0 +1,28 @@
+"""Spike-count readout: the class of an image is the output neuron that fired most.
+
+Ties, including images on which no output neuron fired at all, go to the lowest class
+index (``numpy.argmax`` returns the first maximum). A silent image is therefore classified
+as 0; :func:`silent` says which images those are, so that a report can tell a network that
+answers from one that never fires.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _counts(counts: np.ndarray) -> np.ndarray:
+    counts = np.asarray(counts)
+    if counts.ndim != 2 or counts.shape[1] < 1:
+        raise ValueError(f"spike counts must be an (images, classes) array, got shape {counts.shape}")
+    return counts
+
+
+def predict(counts: np.ndarray) -> np.ndarray:
+    """Predicted class per image (int64), from spike counts of shape ``(images, classes)``."""
+    return np.argmax(_counts(counts), axis=1).astype(np.int64)
+
+
+def silent(counts: np.ndarray) -> np.ndarray:
+    """Boolean mask of the images on which no output neuron fired."""
+    return _counts(counts).sum(axis=1) == 0
