@@ -109,8 +109,13 @@ def save(weights: NetworkWeights, path: str | Path) -> None:
 
 
 def load(path: str | Path) -> NetworkWeights:
-    """Read and validate a weights file; any problem raises :class:`WeightsError`."""
+    """Read and validate a weights file (``.npz``, or ``.nir``: see ``weights.nir_io``);
+    any problem raises :class:`WeightsError`."""
     path = Path(path)
+    if path.suffix.lower() == ".nir":
+        from .nir_io import load as load_nir
+
+        return load_nir(path)
     if not path.is_file():
         raise WeightsError(f"weights file not found: {path}")
     try:

@@ -1,0 +1,401 @@
+"""NIR, the Neuromorphic Intermediate Representation: trained networks in and out.
+
+NIR (PyPI ``nir``) writes a network as a graph of continuous-time primitives. This module
+exports :class:`~weights.NetworkWeights` as the graph
+
+    Input(784) -> Linear -> LIF|IF -> Linear -> LIF|IF -> Output(10)
+
+and imports graphs of that shape (``Affine`` with all-zero bias is accepted for ``Linear``;
+a ``Flatten`` of the whole input right after ``Input`` is skipped). Anything else is refused
+with a :class:`~weights.WeightsError` naming what is unsupported.
+
+NIR's neurons (``nir.ir.neuron``)::
+
+    LIF:  tau dv/dt = (v_leak - v) + r I      IF:  dv/dt = r I
+    spike when v > v_threshold, then v = v_reset
+
+NIR fixes neither a time step nor what a spike delivers, so each exporter brings a convention
+(:data:`CONVENTIONS`); one simulation step here stands for one step of the exporter:
+
+``snn-mnist`` (our export)  time in ms and voltage in mV measured from rest (NIR's documented
+    units); ``step`` = our dt; a spike is a unit pulse lasting one step, so a weight ``w``
+    moves a LIF by ``r w step / tau`` and an IF by ``r w step``. We write ``r = tau / dt``
+    (LIF) and ``r = 1 / dt`` (IF), so NIR weights are the mV jumps of our synapses. The
+    decay is exact, ``exp(-step/tau)``, as Brian2 integrates it.
+``snntorch``  ``snntorch/export_nir.py`` fixes ``dt = 1e-4`` and writes ``Leaky(beta)`` as
+    ``tau = dt / (1 - beta)``, ``r = tau / dt``, ``v_leak = 0``, ``v_reset = 0``: per step
+    ``v = beta v + w`` (Euler). It writes ``v_reset = 0`` whatever ``reset_mechanism`` the
+    module had: only ``reset_mechanism="zero"`` is exported faithfully.
+``norse``  ``norse/torch/utils/export_nir.py`` writes ``r = 1`` and tau in seconds;
+    ``from_nir`` steps LIFs with Euler at ``dt = 1e-3``: ``v += dt/tau (v_leak - v + w)``;
+    its IF adds ``w`` unscaled.
+
+The mapping onto the Brian2 equations (``neuron_models.groups``):
+
+* voltage: 1 NIR unit = 1 mV, measured from the neuron's origin (``v_leak`` for LIF, 0 for
+  IF, where the exporters start their neurons), placed at rest ``v_rest`` (our metadata, or
+  the project's default LIF rest otherwise). Each neuron's voltage scale is free (inputs
+  are jumps), so per-neuron ``r``, ``v_leak`` and ``v_threshold`` are folded into the
+  weights: neuron j is measured in units of ``median(gap) / gap_j`` mV, with ``gap`` =
+  ``v_threshold - origin``. Per-neuron ``tau``, or resets that differ relative to
+  ``gap``, cannot be folded and are refused: a Brian2 layer here has one parameter set.
+* time: ``tau_m = tau`` (ms) for ``snn-mnist``; for the discrete-time exporters the
+  per-step decay ``d = 1 - step/tau`` is kept exactly: ``tau_m = -dt / ln d``.
+* schedule: snnTorch and Norse add a step's input and then test the threshold; the Brian2
+  networks here test it after the next step's decay, before that step's input
+  (``networks.builder``). For their graphs the threshold is therefore moved to
+  ``v_leak + d (v_threshold - v_leak)``: the same potential trajectory crosses it, one step
+  later. What cannot be matched: the input that arrives in the step a neuron fires here is
+  dropped (the reset overwrites it), where snnTorch and Norse keep it.
+* refractory period: NIR has none. Imported networks get ``tau_ref = 0``; our export keeps
+  ``tau_ref`` only in the graph's metadata (read back by this module, ignored elsewhere).
+
+Our graphs carry the full weights metadata (``METADATA_KEY``) so that export then import
+gives identical arrays and parameters; values read from the graph itself take precedence
+over the metadata copy whenever the two disagree beyond rounding.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from atomic_files import atomic_path
+from neuron_models import IF, LIF, NeuronParameters, ParameterError
+from neuron_models.parameters import IFParameters, LIFParameters
+from networks.topology import N_CLASSES, N_INPUTS, Topology
+
+from .format import NetworkWeights, WeightsError
+
+METADATA_KEY = "snn_mnist"
+SHAPE = "Input -> Affine|Linear -> LIF|IF -> Affine|Linear -> LIF|IF -> Output"
+INSTALL_HINT = "NIR files need the 'nir' package: pip install 'snn-mnist[nir]'"
+
+
+@dataclass(frozen=True)
+class Convention:
+    """How an exporter's NIR parameters translate into discrete steps."""
+
+    name: str
+    step: float | None  # one simulation step in the graph's time unit; None: our dt in ms
+    discrete: bool  # trained in discrete time: Euler decay, threshold tested after the step's input
+    if_pulse: bool  # an IF integrates a spike as a one-step pulse (r w step), not a jump (r w)
+
+
+CONVENTIONS = {
+    c.name: c
+    for c in (
+        Convention("snn-mnist", step=None, discrete=False, if_pulse=True),
+        Convention("snntorch", step=1e-4, discrete=True, if_pulse=True),
+        Convention("norse", step=1e-3, discrete=True, if_pulse=False),
+    )
+}
+
+_SNNTORCH_DT = CONVENTIONS["snntorch"].step
+_RTOL = 1e-5  # "equal" for parameters stored as float32 by the exporters
+
+
+def _nir():
+    try:
+        import nir
+    except ImportError:
+        raise WeightsError(INSTALL_HINT) from None
+    return nir
+
+
+# --- export ---------------------------------------------------------------------------------
+def _neuron_node(params: NeuronParameters, n: int, dt_ms: float):
+    nir = _nir()
+
+    def full(x: float) -> np.ndarray:
+        return np.full(n, x, dtype=np.float64)
+
+    threshold, reset = full(params.v_th_mV - params.v_rest_mV), full(params.v_reset_mV - params.v_rest_mV)
+    if params.leaky:
+        return nir.LIF(
+            tau=full(params.tau_m_ms), r=full(params.tau_m_ms / dt_ms), v_leak=full(0.0),
+            v_threshold=threshold, v_reset=reset,
+        )
+    return nir.IF(r=full(1.0 / dt_ms), v_threshold=threshold, v_reset=reset)
+
+
+def to_nir(weights: NetworkWeights):
+    """The network as a ``nir.NIRGraph`` in the ``snn-mnist`` convention (see module docstring)."""
+    nir = _nir()
+    t = weights.topology
+    nodes = {
+        "input": nir.Input(input_type=np.array([t.n_inputs])),
+        "input_hidden": nir.Linear(weight=np.ascontiguousarray(weights.w_input_hidden.T)),
+        "hidden": _neuron_node(t.hidden_neuron, t.n_hidden, weights.dt_ms),
+        "hidden_output": nir.Linear(weight=np.ascontiguousarray(weights.w_hidden_output.T)),
+        "output_layer": _neuron_node(t.output_neuron, t.n_outputs, weights.dt_ms),
+        "output": nir.Output(output_type=np.array([t.n_outputs])),
+    }
+    names = list(nodes)
+    metadata = {
+        METADATA_KEY: json.dumps(weights.metadata()),
+        "units": f"time ms, voltage mV from rest; a spike is a unit pulse of one step (dt = {weights.dt_ms} ms)",
+    }
+    return nir.NIRGraph(nodes=nodes, edges=list(zip(names, names[1:])), metadata=metadata)
+
+
+def write(weights: NetworkWeights, path: str | Path) -> None:
+    """Write ``weights`` as a NIR file (HDF5), atomically."""
+    graph = to_nir(weights)
+    with atomic_path(path) as tmp:
+        _nir().write(tmp, graph)
+
+
+# --- import: structure ------------------------------------------------------------------------
+def _kind(node) -> str:
+    return type(node).__name__
+
+
+def _chain(graph, source: str) -> list[tuple[str, object]]:
+    """The nodes from Input to Output in order; refuse anything but a single feed-forward chain."""
+    nir = _nir()
+    nodes, edges = graph.nodes, [tuple(e) for e in graph.edges]
+    for a, b in edges:
+        for end in (a, b):
+            if end not in nodes:
+                raise WeightsError(f"{source}: edge {a!r} -> {b!r} names no node {end!r}")
+    for name, node in nodes.items():
+        if isinstance(node, nir.NIRGraph):
+            raise WeightsError(f"{source}: node {name!r} is a subgraph (recurrent layer?); only {SHAPE} is supported")
+    inputs = [k for k, n in nodes.items() if isinstance(n, nir.Input)]
+    if len(inputs) != 1:
+        raise WeightsError(f"{source}: the graph has {len(inputs)} Input nodes; {SHAPE} needs exactly one")
+    successors = {k: [b for a, b in edges if a == k] for k in nodes}
+    order, seen = [inputs[0]], {inputs[0]}
+    while not isinstance(nodes[order[-1]], nir.Output):
+        nxt = successors[order[-1]]
+        if len(nxt) != 1:
+            raise WeightsError(
+                f"{source}: node {order[-1]!r} has {len(nxt)} outgoing edges; only a feed-forward chain {SHAPE} is supported"
+            )
+        if nxt[0] in seen:
+            raise WeightsError(f"{source}: recurrent edge {order[-1]!r} -> {nxt[0]!r}; only {SHAPE} is supported")
+        order.append(nxt[0])
+        seen.add(nxt[0])
+    extra = sorted(set(nodes) - seen)
+    if extra:
+        raise WeightsError(f"{source}: node {extra[0]!r} is not on the chain from input to output; only {SHAPE} is supported")
+    for a, b in edges:
+        if order.index(b) != order.index(a) + 1:
+            raise WeightsError(f"{source}: edge {a!r} -> {b!r} leaves the feed-forward chain; only {SHAPE} is supported")
+    if len(order) > 2 and isinstance(nodes[order[1]], nir.Flatten):
+        order.pop(1)  # flattening the whole input (e.g. 28x28 -> 784, row-major) changes nothing here
+    chain = [(k, nodes[k]) for k in order]
+    kinds = [_kind(n) for _, n in chain]
+    pattern = [("Input",), ("Affine", "Linear"), ("LIF", "IF"), ("Affine", "Linear"), ("LIF", "IF"), ("Output",)]
+    if len(kinds) != len(pattern) or any(k not in allowed for k, allowed in zip(kinds, pattern)):
+        raise WeightsError(f"{source}: unsupported graph {' -> '.join(kinds)}; supported: {SHAPE}")
+    return chain
+
+
+def _weight(name: str, node, n_in: int, source: str) -> np.ndarray:
+    """The (out, in) matrix of a Linear/Affine node; non-zero biases are refused."""
+    w = np.asarray(node.weight, dtype=np.float64)
+    if w.ndim != 2 or w.shape[1] != n_in:
+        raise WeightsError(f"{source}: {_kind(node)} {name!r} has weight shape {w.shape}, expected (n, {n_in})")
+    if not np.all(np.isfinite(w)):
+        raise WeightsError(f"{source}: {_kind(node)} {name!r} has NaN or infinite weights")
+    bias = getattr(node, "bias", None)
+    if bias is not None and np.any(np.asarray(bias) != 0):
+        raise WeightsError(
+            f"{source}: Affine {name!r} has non-zero biases (max |b| = {np.max(np.abs(bias)):.3g}); "
+            "constant drives are not supported: train with bias=False"
+        )
+    return w
+
+
+def _per_neuron(node, field: str, n: int, name: str, source: str) -> np.ndarray:
+    value = np.asarray(getattr(node, field), dtype=np.float64).ravel()
+    if value.size not in (1, n):
+        raise WeightsError(f"{source}: {_kind(node)} {name!r} has {value.size} values of {field} for {n} neurons")
+    if not np.all(np.isfinite(value)):
+        raise WeightsError(f"{source}: {_kind(node)} {name!r} has NaN or infinite {field}")
+    return np.broadcast_to(value, (n,))
+
+
+def _uniform(values: np.ndarray, field: str, node, name: str, source: str, why: str = "") -> float:
+    """The common value of a per-neuron parameter; refuse values that differ."""
+    lo, hi = float(values.min()), float(values.max())
+    if hi - lo > _RTOL * max(abs(lo), abs(hi)) + 1e-12:
+        raise WeightsError(
+            f"{source}: {_kind(node)} {name!r} has per-neuron {field} from {lo:.6g} to {hi:.6g}; "
+            f"a layer here has one value{why}"
+        )
+    return float(np.median(values))
+
+
+# --- import: parameters -----------------------------------------------------------------------
+def _layer(name: str, node, n: int, conv: Convention, dt_ms: float, v_rest: float, source: str):
+    """The neuron parameters (tau_ref 0) and the factor turning NIR weights into mV, per neuron."""
+    p = lambda field: _per_neuron(node, field, n, name, source)  # noqa: E731
+    leaky = _kind(node) == "LIF"
+    origin = p("v_leak") if leaky else np.zeros(n)
+    gap = p("v_threshold") - origin
+    if np.any(gap <= 0):
+        raise WeightsError(f"{source}: {_kind(node)} {name!r} has v_threshold at or below its resting potential")
+    scale = np.ones(n) if np.all(gap == gap[0]) else np.median(gap) / gap  # mV per NIR unit, per neuron
+    reset = _uniform(scale * (p("v_reset") - origin), "v_reset (relative to v_threshold)", node, name, source)
+    step = conv.step if conv.step is not None else dt_ms
+    r = p("r")
+    decay = 1.0  # the exporter's decay in one step, where it tests the threshold after the input
+    if leaky:
+        tau = _uniform(p("tau"), "tau", node, name, source, " (tau cannot be folded into the weights)")
+        if not tau > 0:
+            raise WeightsError(f"{source}: LIF {name!r} has tau {tau:g}; it must be positive")
+        if conv.discrete:
+            decay = 1.0 - step / tau
+            if not 0 < decay < 1:
+                raise WeightsError(f"{source}: LIF {name!r} has tau {tau:g}, not longer than the {conv.name} step {step:g}")
+            tau_m_ms = -dt_ms / math.log(decay)
+        else:
+            tau_m_ms = tau  # the graph's time unit is ms
+        jump = r * step / tau
+    else:
+        tau_m_ms = IF.tau_m_ms  # an IF never reads tau_m (no drive): keep the default
+        jump = r * step if conv.if_pulse else r
+    threshold = float(np.median(gap * scale)) * decay
+    model = LIFParameters if leaky else IFParameters
+    try:
+        params = model(
+            tau_m_ms=tau_m_ms, v_rest_mV=v_rest, v_th_mV=v_rest + threshold, v_reset_mV=v_rest + reset, tau_ref_ms=0.0
+        )
+    except ParameterError as exc:
+        raise WeightsError(f"{source}: {_kind(node)} {name!r}: {exc}") from None
+    return params, scale * jump
+
+
+def detect_convention(graph, source: str = "graph") -> Convention:
+    """Which exporter's convention the graph follows (see the module docstring)."""
+    nir = _nir()
+    if METADATA_KEY in (graph.metadata or {}):
+        return CONVENTIONS["snn-mnist"]
+    neurons = [n for n in graph.nodes.values() if isinstance(n, (nir.LIF, nir.IF))]
+    r = [np.asarray(n.r, dtype=np.float64) for n in neurons]
+    if neurons and all(
+        isinstance(n, nir.LIF) and np.allclose(ri, np.asarray(n.tau) / _SNNTORCH_DT, rtol=_RTOL, atol=0)
+        for n, ri in zip(neurons, r)
+    ):
+        return CONVENTIONS["snntorch"]
+    if neurons and all(np.allclose(ri, 1.0, rtol=_RTOL, atol=0) for ri in r):
+        return CONVENTIONS["norse"]
+    raise WeightsError(
+        f"{source}: cannot tell which time step the graph was trained with: r is neither tau/{_SNNTORCH_DT:g} "
+        "(snnTorch's export) nor 1 (Norse's), and the graph was not written by snn-mnist"
+    )
+
+
+def _our_metadata(graph, source: str) -> dict | None:
+    raw = (graph.metadata or {}).get(METADATA_KEY)
+    if raw is None:
+        return None
+    try:
+        meta = json.loads(raw.decode() if isinstance(raw, bytes) else str(raw))
+        for key in ("dt_ms", "steps", "encoding", "hidden_neuron", "output_neuron", "topology"):
+            meta[key]
+        return meta
+    except (ValueError, KeyError, TypeError) as exc:
+        raise WeightsError(f"{source}: malformed {METADATA_KEY} metadata ({exc})") from None
+
+
+def _reconcile(graph: NeuronParameters, stored: NeuronParameters) -> NeuronParameters:
+    """Our metadata's exact parameters where the graph agrees with them up to rounding.
+
+    The graph decides what it carries (potentials, and tau for a LIF); the metadata adds what
+    NIR cannot say (the refractory period, and tau_m of an IF, which never reads it).
+    """
+    carried = ["v_rest_mV", "v_th_mV", "v_reset_mV"] + (["tau_m_ms"] if graph.leaky else [])
+    if graph.kind == stored.kind and all(
+        math.isclose(getattr(graph, k), getattr(stored, k), rel_tol=1e-9, abs_tol=1e-9) for k in carried
+    ):
+        return stored
+    extra = {"tau_ref_ms": stored.tau_ref_ms} | ({} if graph.leaky else {"tau_m_ms": stored.tau_m_ms})
+    try:
+        return replace(graph, **extra)
+    except ParameterError as exc:
+        raise WeightsError(f"graph and metadata disagree: {exc}") from None
+
+
+def from_nir(
+    graph,
+    *,
+    convention: str | None = None,
+    dt_ms: float = 1.0,
+    steps: int = 25,
+    max_rate_hz: float = 1000.0,
+    source: str = "graph",
+) -> NetworkWeights:
+    """Import a NIR graph of the supported shape as :class:`NetworkWeights`.
+
+    ``convention`` is detected unless given (``snn-mnist``, ``snntorch``, ``norse``). For
+    graphs written here, ``dt_ms``, ``steps``, the input rate, rest potentials and
+    refractory periods come from the graph's metadata; otherwise from the arguments, with
+    rest at the project's default and no refractory period.
+    """
+    if convention is not None and convention not in CONVENTIONS:
+        raise WeightsError(f"unknown NIR convention {convention!r} (choose from {', '.join(CONVENTIONS)})")
+    conv = CONVENTIONS[convention] if convention else detect_convention(graph, source)
+    chain = _chain(graph, source)
+    meta = _our_metadata(graph, source) if conv.name == "snn-mnist" else None
+    stored = None
+    if meta is not None:
+        try:
+            stored = [NeuronParameters.from_dict(meta[k]) for k in ("hidden_neuron", "output_neuron")]
+            dt_ms, steps = float(meta["dt_ms"]), int(meta["steps"])
+            max_rate_hz = float(meta["encoding"]["max_rate_hz"])
+        except (ParameterError, KeyError, TypeError, ValueError) as exc:
+            raise WeightsError(f"{source}: malformed {METADATA_KEY} metadata ({exc})") from None
+
+    (_, inp), (n1, lin1), (h, hidden), (n2, lin2), (o, out), _ = chain
+    n_inputs = int(np.prod(inp.input_type["input"]))
+    w1 = _weight(n1, lin1, n_inputs, source)
+    w2 = _weight(n2, lin2, w1.shape[0], source)
+    if (n_inputs, w2.shape[0]) != (N_INPUTS, N_CLASSES):
+        raise WeightsError(
+            f"{source}: the network maps {n_inputs} inputs to {w2.shape[0]} outputs; "
+            f"MNIST networks here take {N_INPUTS} pixels to {N_CLASSES} classes"
+        )
+    layers = []
+    for i, (name, node, n) in enumerate(((h, hidden, w1.shape[0]), (o, out, w2.shape[0]))):
+        v_rest = stored[i].v_rest_mV if stored else LIF.v_rest_mV
+        params, to_mV = _layer(name, node, n, conv, dt_ms, v_rest, source)
+        if stored:
+            params = _reconcile(params, stored[i])
+        layers.append((params, to_mV))
+    (hidden_params, s1), (output_params, s2) = layers
+    name = meta["topology"]["name"] if meta else f"{hidden_params.kind}-{output_params.kind}".lower()
+    provenance = dict(meta.get("provenance", {})) if meta else {}
+    if not meta:
+        provenance.update({"imported_from": "nir", "nir_convention": conv.name})
+    return NetworkWeights(
+        topology=Topology(name, hidden_params, output_params, n_hidden=w1.shape[0], n_inputs=n_inputs, n_outputs=N_CLASSES),
+        w_input_hidden=(w1.T * s1[None, :]).astype(np.float32),
+        w_hidden_output=(w2.T * s2[None, :]).astype(np.float32),
+        dt_ms=dt_ms,
+        steps=steps,
+        max_rate_hz=max_rate_hz,
+        provenance=provenance,
+    )
+
+
+def load(path: str | Path, **options) -> NetworkWeights:
+    """Read a ``.nir`` file and import it (:func:`from_nir`); problems raise :class:`WeightsError`."""
+    path = Path(path)
+    if not path.is_file():
+        raise WeightsError(f"weights file not found: {path}")
+    nir = _nir()
+    try:
+        graph = nir.read(path, type_check=False)
+    except Exception as exc:  # h5py and nir raise OSError, KeyError, ValueError, AssertionError, ...
+        raise WeightsError(f"{path}: unreadable NIR file ({exc.__class__.__name__}: {exc})") from None
+    if not isinstance(graph, nir.NIRGraph):
+        raise WeightsError(f"{path}: holds a single {_kind(graph)} node, not a graph; supported: {SHAPE}")
+    return from_nir(graph, source=str(path), **options)
