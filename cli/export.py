@@ -1,0 +1,38 @@
+"""``snn-mnist export``: write a network as a NIR graph (``weights.nir_io``) for other SNN tools."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from networks.topology import TOPOLOGIES
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser("export", help="write a network as a NIR graph (needs the 'nir' extra)")
+    p.add_argument("--model", required=True, choices=list(TOPOLOGIES), help="hidden-output neuron models")
+    p.add_argument("--weights", metavar="FILE", default=None,
+                   help="weights file, .npz or .nir (default: the pretrained weights of --model)")
+    p.add_argument("out", metavar="OUT.nir", help="NIR file to write")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from cli.data import load_weights
+    from cli.main import UserError
+    from weights import nir_io
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".nir":
+        raise UserError(f"{out}: the output file must end in .nir")
+    weights, source = load_weights(args.model, args.weights)
+    nir_io.write(weights, out)
+    t = weights.topology
+    refractory = sorted({p.tau_ref_ms for p in (t.hidden_neuron, t.output_neuron)})
+    note = ""
+    if any(refractory):
+        note = (f"; the refractory period ({'/'.join(f'{r:g}' for r in refractory)} ms) is kept only in the "
+                "file's metadata: NIR has none, other tools will run without it")
+    print(f"wrote {out}: {t.name} {t.n_inputs}-{t.n_hidden}-{t.n_outputs} from {source}, "
+          f"time in ms, voltage in mV from rest, dt {weights.dt_ms:g} ms{note}")
+    return 0
