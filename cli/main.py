@@ -18,6 +18,7 @@ COMMANDS = {
     "download": "cli.download",
     "train": "cli.train",
     "parity": "cli.parity",
+    "export": "cli.export",
 }
 
 
