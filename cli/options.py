@@ -1,0 +1,69 @@
+"""Options shared by the commands that run a network (simulate, trace) and their reading."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import warnings
+from pathlib import Path
+
+from backends import BACKENDS
+from networks.simulation import INPUT_MODES
+from networks.topology import TOPOLOGIES
+
+# Importing brian2 imports setuptools' MSVC helper, which warns on every import
+# (pypa/distutils#340); stderr stays for the command's own messages.
+warnings.filterwarnings("ignore", message="_get_vc_env is private", category=UserWarning)
+
+
+def add_network_options(p: argparse.ArgumentParser, *, backend: str) -> None:
+    """--model, --backend, --weights, --steps, --seed, --input and the choice of data."""
+    p.add_argument("--model", required=True, choices=list(TOPOLOGIES), help="hidden-output neuron models")
+    p.add_argument("--backend", choices=BACKENDS, default=backend, help=f"Brian2 backend (default {backend})")
+    p.add_argument("--weights", metavar="FILE", default=None,
+                   help="weights file (default: the pretrained weights of --model)")
+    p.add_argument("--steps", type=int, default=None, metavar="T",
+                   help="time steps per image (default: the steps the weights were trained with)")
+    p.add_argument("--seed", type=int, default=0, help="seed of Brian2's random numbers and of frozen input (default 0)")
+    p.add_argument("--input", choices=INPUT_MODES, default="poisson",
+                   help="poisson: spikes drawn inside the simulation; frozen: drawn once in NumPy from --seed")
+    data = p.add_mutually_exclusive_group()
+    data.add_argument("--data-dir", metavar="DIR", default=None,
+                      help="MNIST directory (default: $SNN_MNIST_DATA, else the bundled sample)")
+    data.add_argument("--sample", action="store_true",
+                      help="use the bundled sample of 300 MNIST test digits even if $SNN_MNIST_DATA is set")
+    p.add_argument("--threads", type=int, default=0, metavar="N", help="OpenMP threads of the cpp backend (default 0: none)")
+
+
+def network_weights(args: argparse.Namespace):
+    """The weights to simulate, with ``--steps`` applied; returns weights and their file."""
+    from cli.data import load_weights
+    from cli.main import UserError
+    from weights import pretrained
+
+    if args.steps is not None and args.steps < 1:
+        raise UserError(f"--steps must be at least 1, got {args.steps}")
+    if args.threads < 0:
+        raise UserError(f"--threads must be 0 or more, got {args.threads}")
+    weights, _ = load_weights(args.model, args.weights)
+    if args.steps is not None:
+        weights = dataclasses.replace(weights, steps=args.steps)
+    return weights, str(Path(args.weights) if args.weights else pretrained.path(args.model))
+
+
+def digits(args: argparse.Namespace, n: int | None, start: int):
+    """Images, labels (int64) and a description of where they came from."""
+    from cli.data import load_images
+    from cli.main import UserError
+    from digits import sample
+
+    if not args.sample:
+        return load_images(args.data_dir, n, start)
+    images, labels = sample.load()
+    source = f"bundled sample ({len(images)} MNIST test digits)"
+    if not 0 <= start < len(images):
+        raise UserError(f"--start must lie in [0, {len(images) - 1}] for the {source}")
+    n = len(images) - start if n is None else n
+    if not 1 <= n <= len(images) - start:
+        raise UserError(f"--n must lie in [1, {len(images) - start}] for the {source} from --start {start}")
+    return images[start : start + n], labels[start : start + n].astype("int64"), source

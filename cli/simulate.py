@@ -1,0 +1,93 @@
+"""``snn-mnist simulate``: classify digits with a Brian2 network and report accuracy and speed."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from cli.options import add_network_options, digits, network_weights
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser("simulate", help="classify digits with a spiking network and report accuracy")
+    add_network_options(p, backend="cpp")
+    p.add_argument("--n", type=int, default=None, metavar="N", help="number of digits (default: all from --start)")
+    p.add_argument("--start", type=int, default=0, metavar="K", help="index of the first digit (default 0)")
+    p.add_argument("--json", metavar="FILE", default=None, help="write the results to this JSON file")
+    p.add_argument("--confusion", metavar="FILE", default=None, help="draw the confusion matrix into this image file")
+    p.set_defaults(run=run)
+
+
+def _progress(backend: str, n_images: int):
+    """A progress display on an interactive terminal: a tqdm bar for runtime, Brian2's report otherwise."""
+    if not sys.stderr.isatty():
+        return None, lambda: None
+    if backend != "runtime":
+        return (lambda fraction: None), lambda: None  # the compiled binary prints Brian2's text report
+    from tqdm import tqdm
+
+    bar = tqdm(total=n_images, unit="img", desc="simulating", file=sys.stderr)
+    return (lambda fraction: bar.update(round(fraction * n_images) - bar.n)), bar.close
+
+
+def run(args: argparse.Namespace) -> int:
+    weights, weights_file = network_weights(args)
+    images, labels, data_source = digits(args, args.n, args.start)
+
+    from atomic_files import write_json
+    from networks.simulation import simulate
+    from readout import metrics, plots
+    from readout.spike_count import predict, silent
+
+    n = len(images)
+    print(f"data: {data_source}, digits {args.start}..{args.start + n - 1}")
+    print(f"weights: {weights_file}")
+    print(f"{args.model} ({weights.topology.n_inputs}-{weights.topology.n_hidden}-{weights.topology.n_outputs}) "
+          f"on {args.backend}: {n} digits x {weights.steps} steps of {weights.dt_ms:g} ms, "
+          f"{args.input} input, seed {args.seed}", flush=True)
+
+    progress, close = _progress(args.backend, n)
+    try:
+        result = simulate(weights, images, backend=args.backend, input_mode=args.input, seed=args.seed,
+                          threads=args.threads, progress=progress)
+    finally:
+        close()
+
+    predictions = predict(result.output_counts)
+    n_silent = int(silent(result.output_counts).sum())
+    accuracy = metrics.accuracy(predictions, labels)
+    confusion = metrics.confusion(predictions, labels, weights.topology.n_outputs)
+    images_per_second = n / result.run_seconds if result.run_seconds > 0 else float("inf")
+    print(f"accuracy {accuracy:.4f} ({int((predictions == labels).sum())}/{n})"
+          f"{f'; {n_silent} digits without an output spike (counted as class 0)' if n_silent else ''}")
+    print(f"build {result.build_seconds:.1f} s, run {result.run_seconds:.2f} s ({images_per_second:.0f} digits/s)")
+
+    if args.confusion:
+        plots.confusion_figure(confusion, args.confusion,
+                               title=f"{args.model} on {args.backend}: accuracy {accuracy:.4f} ({n} digits)")
+        print(f"wrote {args.confusion}")
+    if args.json:
+        write_json(args.json, {
+            "model": args.model,
+            "backend": args.backend,
+            "n_images": n,
+            "start": args.start,
+            "steps": weights.steps,
+            "dt_ms": weights.dt_ms,
+            "n_hidden": weights.topology.n_hidden,
+            "accuracy": accuracy,
+            "n_silent": n_silent,
+            "predictions": predictions.tolist(),
+            "labels": labels.tolist(),
+            "confusion": confusion.tolist(),
+            "build_seconds": result.build_seconds,
+            "run_seconds": result.run_seconds,
+            "images_per_second": images_per_second,
+            "threads": args.threads,
+            "seed": args.seed,
+            "input": args.input,
+            "weights": weights_file,
+            "data": data_source,
+        })
+        print(f"wrote {args.json}")
+    return 0
