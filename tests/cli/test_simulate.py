@@ -1,0 +1,52 @@
+"""``snn-mnist simulate`` end to end on the runtime backend."""
+
+import json
+
+import numpy as np
+
+import weights
+from digits import sample
+from networks.simulation import simulate
+from readout.spike_count import predict
+
+FIELDS = {"model", "backend", "n_images", "steps", "accuracy", "predictions", "labels", "build_seconds",
+          "run_seconds", "images_per_second", "seed", "input", "weights", "data", "n_silent"}
+
+
+def test_writes_the_results(cli, weights_file, tmp_path):
+    out = tmp_path / "results.json"
+    result = cli("simulate", "--model", "lif-lif", "--backend", "runtime", "--sample", "--start", "2", "--n", "5",
+                 "--steps", "12", "--input", "frozen", "--seed", "4", "--weights", weights_file,
+                 "--json", out, "--confusion", tmp_path / "c.png")
+    assert result.returncode == 0, result.stderr
+    assert "data: bundled sample (300 MNIST test digits)" in result.stdout
+    report = json.loads(out.read_text())
+    assert FIELDS <= report.keys()
+    _, labels = sample.load()
+    assert report["labels"] == labels[2:7].tolist()
+    assert (report["model"], report["backend"], report["n_images"], report["steps"]) == ("lif-lif", "runtime", 5, 12)
+    assert (report["input"], report["seed"], report["weights"]) == ("frozen", 4, str(weights_file))
+    assert len(report["predictions"]) == 5 and all(isinstance(p, int) for p in report["predictions"])
+    assert report["accuracy"] == np.mean(np.array(report["predictions"]) == labels[2:7])
+    assert f"accuracy {report['accuracy']:.4f}" in result.stdout
+    assert report["run_seconds"] > 0 and report["images_per_second"] == 5 / report["run_seconds"]
+    assert (tmp_path / "c.png").stat().st_size > 0
+
+    # the same frozen input in this process gives the same answers
+    import dataclasses
+
+    w = dataclasses.replace(weights.load(weights_file), steps=12)
+    images, _ = sample.load()
+    direct = simulate(w, images[2:7], backend="runtime", input_mode="frozen", seed=4)
+    assert predict(direct.output_counts).tolist() == report["predictions"]
+    assert report["n_silent"] == int((direct.output_counts.sum(axis=1) == 0).sum())
+
+
+def test_reads_mnist_from_the_environment(cli, weights_file, mnist_dir, tmp_path):
+    out = tmp_path / "r.json"
+    result = cli("simulate", "--model", "lif-lif", "--backend", "runtime", "--start", "9998", "--weights", weights_file,
+                 "--json", out, env={"SNN_MNIST_DATA": str(mnist_dir)})
+    assert result.returncode == 0, result.stderr
+    report = json.loads(out.read_text())
+    assert report["data"].startswith("MNIST test set in") and report["n_images"] == 2
+    assert report["labels"] == [5, 6]  # the last two test digits

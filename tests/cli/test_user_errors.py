@@ -1,0 +1,102 @@
+"""Whatever a user gets wrong ends in one line on stderr and exit status 2, never a traceback."""
+
+import pytest
+
+from weights import pretrained
+
+
+def assert_one_line_error(result, pattern: str):
+    import re
+
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(lines) == 1, result.stderr
+    assert re.search(pattern, lines[0]), lines[0]
+
+
+SIM = ["simulate", "--model", "lif-lif", "--backend", "runtime", "--sample"]
+
+
+@pytest.mark.parametrize(
+    "args, pattern",
+    [
+        (["simulate", "--model", "lif-gru"], r"argument --model: invalid choice: 'lif-gru'"),
+        (["simulate", "--model", "lif-lif", "--backend", "tpu"], r"argument --backend: invalid choice: 'tpu'"),
+        (["simulate", "--model", "lif-lif", "--n", "ten"], r"argument --n: invalid int value"),
+        (["simulate", "--model", "lif-lif", "--sample", "--data-dir", "x"], r"not allowed with argument"),
+        (["trace", "--model", "lif-lif", "--out", "x.png"], r"required: --index"),
+        (["fly"], r"invalid choice: 'fly'"),
+        ([*SIM, "--weights", "/nonexistent/w.npz"], r"simulate: error: weights file not found: /nonexistent/w.npz"),
+    ],
+)
+def test_bad_arguments(cli, args, pattern):
+    assert_one_line_error(cli(*args), pattern)
+
+
+@pytest.mark.parametrize(
+    "extra, pattern",
+    [
+        (["--n", "0"], r"--n must lie in \[1, 300\] for the bundled sample"),
+        (["--n", "301"], r"--n must lie in \[1, 300\]"),
+        (["--start", "295", "--n", "10"], r"--n must lie in \[1, 5\] .* from --start 295"),
+        (["--start", "300"], r"--start must lie in \[0, 299\]"),
+        (["--start", "-1"], r"--start must lie in \[0, 299\]"),
+        (["--steps", "0"], r"--steps must be at least 1"),
+        (["--threads", "-2"], r"--threads must be 0 or more"),
+    ],
+)
+def test_bad_numbers(cli, weights_file, extra, pattern):
+    assert_one_line_error(cli(*SIM, "--weights", weights_file, *extra), pattern)
+
+
+def test_corrupt_weights_file(cli, tmp_path):
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"not a zip archive at all")
+    assert_one_line_error(cli(*SIM, "--weights", bad), r"unreadable weights file")
+
+
+def test_weights_of_another_model(cli, weights_file):
+    args = ["simulate", "--model", "if-if", "--backend", "runtime", "--sample", "--weights", weights_file]
+    assert_one_line_error(cli(*args), r"holds a lif-lif network, not if-if")
+
+
+def test_missing_pretrained_weights(cli):
+    if pretrained.path("if-lif").is_file():
+        pytest.skip("pretrained if-lif weights exist")
+    assert_one_line_error(cli("simulate", "--model", "if-lif", "--sample"),
+                          r"no pretrained weights for if-lif yet; pass --weights FILE")
+
+
+def test_missing_data_dir(cli, weights_file, tmp_path):
+    args = ["simulate", "--model", "lif-lif", "--backend", "runtime", "--weights", weights_file]
+    assert_one_line_error(cli(*args, "--data-dir", tmp_path / "nowhere"), r"MNIST file .* not found")
+    assert_one_line_error(cli(*args, env={"SNN_MNIST_DATA": str(tmp_path)}), r"MNIST file .* not found")
+
+
+def test_unavailable_backend(cli, weights_file):
+    # cuda without brian2cuda, nvcc or a GPU: refused with the reason, never swapped for another
+    result = cli("simulate", "--model", "lif-lif", "--backend", "cuda", "--sample", "--n", "2", "--weights", weights_file)
+    if result.returncode == 0:
+        pytest.skip("this machine runs the cuda backend")
+    assert_one_line_error(result, r"simulate: error: .*(cuda|CUDA|GPU|nvcc)")
+
+
+@pytest.mark.parametrize(
+    "extra, pattern",
+    [
+        (["--index", "300"], r"--index must lie in \[0, 299\] for the bundled sample"),
+        (["--index", "0", "--neurons", "input:0"], r"--neurons 'input:0': expected LAYER:all"),
+        (["--index", "0", "--neurons", "hidden:32"], r"the hidden layer has neurons 0..31, not 32"),
+        (["--index", "0", "--neurons", "output:1,x"], r"is not a comma-separated list"),
+    ],
+)
+def test_trace_errors(cli, weights_file, tmp_path, extra, pattern):
+    result = cli("trace", "--model", "lif-lif", "--sample", "--weights", weights_file, "--out", tmp_path / "t.png", *extra)
+    assert_one_line_error(result, pattern)
+    assert not (tmp_path / "t.png").exists()
+
+
+def test_download_into_an_unwritable_place(cli, tmp_path):
+    (tmp_path / "file").write_text("")
+    assert_one_line_error(cli("download", "--data-dir", tmp_path / "file" / "mnist"), r"download: error: cannot write to")

@@ -1,0 +1,47 @@
+"""Pretrained weights: found by model name; a model that has none is refused, never faked."""
+
+import pytest
+
+import weights
+from networks.topology import TOPOLOGIES
+from weights import WeightsError, pretrained
+
+
+def test_path_names_the_model():
+    assert pretrained.path("if-lif") == pretrained.DIRECTORY / "if-lif.npz"
+    assert pretrained.DIRECTORY.name == "pretrained" and pretrained.DIRECTORY.parent.name == "weights"
+
+
+def test_unknown_model():
+    with pytest.raises(WeightsError, match="unknown model 'lif-lstm'"):
+        pretrained.path("lif-lstm")
+
+
+def test_missing_pretrained_file_says_what_to_do(monkeypatch, tmp_path):
+    monkeypatch.setattr(pretrained, "DIRECTORY", tmp_path)
+    with pytest.raises(WeightsError, match=r"^no pretrained weights for lif-if yet; pass --weights FILE$"):
+        pretrained.load("lif-if")
+    assert pretrained.available() == []
+
+
+def test_loads_a_pretrained_file(monkeypatch, tmp_path, small_weights):
+    monkeypatch.setattr(pretrained, "DIRECTORY", tmp_path)
+    weights.save(small_weights, tmp_path / "lif-lif.npz")
+    assert pretrained.available() == ["lif-lif"]
+    assert pretrained.load("lif-lif").topology == small_weights.topology
+
+
+def test_file_of_another_model_is_refused(monkeypatch, tmp_path, small_weights):
+    monkeypatch.setattr(pretrained, "DIRECTORY", tmp_path)
+    weights.save(small_weights, tmp_path / "if-if.npz")  # lif-lif weights under the wrong name
+    with pytest.raises(WeightsError, match="holds a lif-lif network, not if-if"):
+        pretrained.load("if-if")
+
+
+@pytest.mark.parametrize("model", list(TOPOLOGIES))
+def test_shipped_pretrained_weights_are_valid(model):
+    if not pretrained.path(model).is_file():
+        pytest.skip(f"no pretrained weights for {model} shipped yet")
+    w = pretrained.load(model)
+    assert w.topology.name == model and w.topology.n_inputs == 784 and w.topology.n_outputs == 10
+    assert "test_accuracy_trainer" in w.provenance or w.provenance, "pretrained weights must say where they came from"
