@@ -18,6 +18,9 @@ COMMANDS = {
     "download": "cli.download",
     "train": "cli.train",
     "parity": "cli.parity",
+    "classify": "cli.classify",
+    "figures": "cli.figures",
+    "serve": "cli.serve",
     "export": "cli.export",
 }
 

@@ -1,0 +1,128 @@
+"""``snn-mnist classify``: your own digit (PNG or JPEG), prepared like MNIST, through a network.
+
+The image is read in any mode, inverted if it is dark ink on light paper, rotated, cropped,
+fitted into 20x20 and centred by its centre of mass in 28x28 (``digits.user_image``). The
+network sees Poisson spike trains drawn from ``--seed``, so a run is reproducible; another
+seed is another sample of the same rates, and a digit near a decision boundary may change
+its answer with it.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+from backends import BACKENDS
+from networks.topology import TOPOLOGIES
+
+DEFAULT_MODEL = "lif-lif"
+
+
+def add_digit_options(p: argparse.ArgumentParser) -> None:
+    """Model, weights, rotation, seed and backend: shared with ``figures digit`` and the web page."""
+    p.add_argument("--model", choices=list(TOPOLOGIES), default=DEFAULT_MODEL,
+                   help=f"hidden-output neuron models (default {DEFAULT_MODEL})")
+    p.add_argument("--weights", metavar="FILE", default=None,
+                   help="weights file (default: the pretrained weights of --model)")
+    rotation = p.add_mutually_exclusive_group()
+    rotation.add_argument("--rotate", type=float, default=None, metavar="DEG",
+                          help="rotate the digit by DEG degrees, counter-clockwise")
+    rotation.add_argument("--rotate-range", type=float, nargs=2, default=None, metavar=("A", "B"),
+                          help="rotate by an angle drawn uniformly from [A, B] degrees with --seed")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the input spike trains and of --rotate-range's angle (default 0)")
+    p.add_argument("--backend", choices=BACKENDS, default="runtime",
+                   help="Brian2 backend (default runtime: for one digit, faster than compiling C++)")
+    p.add_argument("--threads", type=int, default=0, metavar="N", help="OpenMP threads of the cpp backend")
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser("classify", help="classify your own digit image (PNG or JPEG)")
+    p.add_argument("image", metavar="IMAGE", help="PNG or JPEG of one digit, any size, dark on light or light on dark")
+    add_digit_options(p)
+    p.add_argument("--json", metavar="FILE", default=None, help="write prediction and spike counts to this JSON file")
+    p.add_argument("--prepared", metavar="FILE", default=None,
+                   help="save the 28x28 digit the network saw as an image (e.g. prepared.png)")
+    p.set_defaults(run=run)
+
+
+def rotation_angle(rotate: float | None, rotate_range, seed: int) -> float:
+    """The angle asked for: ``--rotate``, a draw from ``--rotate-range`` seeded by ``seed``, or 0."""
+    from cli.main import UserError
+
+    if rotate_range is not None:
+        low, high = rotate_range
+        if not (np.isfinite(low) and np.isfinite(high) and low <= high):
+            raise UserError(f"--rotate-range needs finite A <= B, got {low:g} {high:g}")
+        return float(np.random.default_rng(seed).uniform(low, high))
+    if rotate is not None and not np.isfinite(rotate):
+        raise UserError(f"--rotate needs a finite angle, got {rotate}")
+    return float(rotate or 0.0)
+
+
+def describe(prepared) -> str:
+    """How the image was read, in words."""
+    parts = ["dark ink on light paper, inverted" if prepared.inverted else "light ink on dark ground"]
+    if prepared.thickened:
+        parts.append("thin strokes thickened")
+    if prepared.angle_deg:
+        parts.append(f"rotated {prepared.angle_deg:.1f} degrees counter-clockwise")
+    return "; ".join(parts)
+
+
+def verdict(counts: np.ndarray, prediction: int) -> str:
+    """The prediction, with a warning when it rests on a tie or on silence."""
+    if counts.sum() == 0:
+        return f"{prediction} (no output neuron fired: a guess by the lowest-index rule)"
+    tied = np.flatnonzero(counts == counts.max())
+    if len(tied) > 1:
+        return f"{prediction} (tie between {', '.join(map(str, tied))}: the lowest digit wins)"
+    return str(prediction)
+
+
+def run(args: argparse.Namespace) -> int:
+    from atomic_files import atomic_path, write_json
+    from cli.data import load_weights
+    from cli.main import UserError
+    from digits import user_image
+    from readout.inspection import run_digit
+
+    if args.threads < 0:
+        raise UserError(f"--threads must be 0 or more, got {args.threads}")
+    angle = rotation_angle(args.rotate, args.rotate_range, args.seed)
+    prepared = user_image.load(args.image, angle)
+    weights, weights_source = load_weights(args.model, args.weights)
+    activity = run_digit(weights, prepared.flat, seed=args.seed, backend=args.backend, threads=args.threads)
+    counts = activity.output_counts
+
+    print(f"image: {args.image} ({describe(prepared)})")
+    print(f"network: {args.model} ({weights_source}) on {args.backend}, seed {args.seed}, "
+          f"{weights.steps} steps of {weights.dt_ms:g} ms")
+    print(f"prediction: {verdict(counts, activity.prediction)}")
+    width = max(3, len(str(counts.max())) + 1)
+    print("output neuron:" + "".join(f"{k:>{width}}" for k in range(len(counts))))
+    print("spike count:  " + "".join(f"{c:>{width}}" for c in counts))
+    if args.prepared:
+        from PIL import Image
+
+        try:
+            with atomic_path(args.prepared) as tmp:
+                Image.fromarray(prepared.pixels).save(tmp)
+        except (ValueError, OSError) as exc:
+            raise UserError(f"--prepared {args.prepared}: cannot write the image ({exc})") from None
+        print(f"wrote {args.prepared}")
+    if args.json:
+        write_json(args.json, {
+            "image": str(args.image),
+            "model": args.model,
+            "weights": weights_source,
+            "backend": args.backend,
+            "seed": args.seed,
+            "angle_deg": prepared.angle_deg,
+            "inverted": prepared.inverted,
+            "thickened": prepared.thickened,
+            "prediction": activity.prediction,
+            "counts": counts.tolist(),
+        })
+    return 0

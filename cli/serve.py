@@ -1,0 +1,69 @@
+"""``snn-mnist serve``: a local web page to upload a digit and watch the network classify it."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+
+from backends import BACKENDS
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser("serve", help="serve a local web page: upload a digit, see spikes and potentials")
+    p.add_argument("--port", type=int, default=8000, help="TCP port (default 8000; 0 picks a free one)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to bind (default 127.0.0.1: this machine only; the page runs simulations "
+                        "for anyone who can reach it)")
+    p.add_argument("--weights", nargs="+", default=[], metavar="MODEL=FILE",
+                   help="serve these weights files (default: every model with pretrained weights)")
+    p.add_argument("--backend", choices=BACKENDS, default="runtime",
+                   help="Brian2 backend (default runtime: no compile step per request)")
+    p.set_defaults(run=run)
+
+
+def model_loaders(specs: list[str]) -> dict:
+    """``["lif-lif=w.npz"]`` -> {"lif-lif": loader}; no specs: every pretrained model."""
+    from cli.data import load_weights
+    from cli.main import UserError
+    from networks.topology import TOPOLOGIES
+    from weights import pretrained
+
+    if not specs:
+        return {model: functools.partial(pretrained.load, model) for model in pretrained.available()}
+    loaders = {}
+    for spec in specs:
+        model, _, path = spec.partition("=")
+        if model not in TOPOLOGIES or not path:
+            raise UserError(f"--weights {spec!r}: expected MODEL=FILE with MODEL one of {', '.join(TOPOLOGIES)}")
+        load_weights(model, path)  # fail now, not on the first upload
+        loaders[model] = functools.partial(_weights_file, model, path)
+    return loaders
+
+
+def _weights_file(model: str, path: str):
+    from cli.data import load_weights
+
+    return load_weights(model, path)[0]
+
+
+def run(args: argparse.Namespace) -> int:
+    from cli.classify import DEFAULT_MODEL
+    from cli.main import UserError
+    from web.server import App, make_server
+
+    if not 0 <= args.port <= 65535:
+        raise UserError(f"--port must lie in [0, 65535], got {args.port}")
+    loaders = model_loaders(args.weights)
+    if not loaders:
+        raise UserError("no pretrained weights yet; serve a weights file with --weights MODEL=FILE")
+    try:
+        server = make_server(App(loaders, backend=args.backend, default=DEFAULT_MODEL), args.host, args.port)
+    except OSError as exc:
+        raise UserError(f"cannot listen on {args.host}:{args.port} ({exc.strerror or exc})") from None
+    host, port = server.server_address[:2]
+    print(f"serving {', '.join(loaders)} on http://{host}:{port}/ (Ctrl-C stops)", flush=True)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+    return 0
