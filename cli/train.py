@@ -19,6 +19,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--shift", type=int, default=0, help="augment: translate training images by up to N pixels")
     p.add_argument("--n-train", type=int, default=None, help="use only the first N training images")
     p.add_argument("--threads", type=int, default=0, help="PyTorch CPU threads (0: PyTorch's default)")
     p.add_argument("--data-dir", default=None, help="MNIST directory (default: $SNN_MNIST_DATA)")
@@ -49,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     config = TrainConfig(
         model=args.model, epochs=args.epochs, hidden=args.hidden, steps=args.steps, dt_ms=args.dt,
         max_rate_hz=args.max_rate, batch_size=args.batch_size, lr=args.lr, seed=args.seed,
-        n_train=args.n_train, data_dir=args.data_dir,
+        n_train=args.n_train, shift=args.shift, data_dir=args.data_dir,
     )
     try:
         trainer = Trainer(config, checkpoint_dir)

@@ -39,7 +39,18 @@ class TrainConfig:
     slope: float = DEFAULT_SLOPE
     seed: int = 0
     n_train: int | None = None  # first n training images (None: all 60,000)
+    shift: int = 0  # augmentation: translate each training image by up to this many pixels
     data_dir: str | None = None
+
+
+def random_shift(images: torch.Tensor, max_shift: int, generator: torch.Generator) -> torch.Tensor:
+    """Translate each 28x28 image (batch, 784) by a random whole number of pixels, filling with 0."""
+    n = len(images)
+    padded = torch.nn.functional.pad(images.view(n, 28, 28), (max_shift,) * 4)
+    dx, dy = torch.randint(0, 2 * max_shift + 1, (2, n), generator=generator)
+    rows = (torch.arange(28)[None, :] + dy[:, None])[:, :, None]
+    cols = (torch.arange(28)[None, :] + dx[:, None])[:, None, :]
+    return padded[torch.arange(n)[:, None, None], rows, cols].reshape(n, 784)
 
 
 def poisson_batch(images: torch.Tensor, p_max: float, steps: int, generator: torch.Generator) -> torch.Tensor:
@@ -109,16 +120,19 @@ class Trainer:
             group["lr"] = base_lr * self.lr_factor(self.epoch)
 
     # --- epochs -------------------------------------------------------------------------
-    def _batches(self, x: torch.Tensor, y: torch.Tensor, shuffle: bool):
-        order = torch.randperm(len(x), generator=self.generator) if shuffle else torch.arange(len(x))
+    def _batches(self, x: torch.Tensor, y: torch.Tensor, train: bool):
+        order = torch.randperm(len(x), generator=self.generator) if train else torch.arange(len(x))
         for start in range(0, len(x), self.config.batch_size):
             idx = order[start : start + self.config.batch_size]
-            yield poisson_batch(x[idx], self.p_max, self.config.steps, self.generator), y[idx]
+            images = x[idx]
+            if train and self.config.shift:
+                images = random_shift(images, self.config.shift, self.generator)
+            yield poisson_batch(images, self.p_max, self.config.steps, self.generator), y[idx]
 
     def train_epoch(self, progress=None) -> tuple[float, float]:
         self.model.train()
         total_loss, correct, seen = 0.0, 0, 0
-        for spikes, labels in self._batches(self.train_x, self.train_y, shuffle=True):
+        for spikes, labels in self._batches(self.train_x, self.train_y, train=True):
             counts, _ = self.model(spikes)
             loss = F.cross_entropy(counts, labels)
             self.optimizer.zero_grad(set_to_none=True)
@@ -135,7 +149,7 @@ class Trainer:
     def evaluate(self) -> tuple[float, float]:
         self.model.eval()
         total_loss, correct = 0.0, 0
-        for spikes, labels in self._batches(self.test_x, self.test_y, shuffle=False):
+        for spikes, labels in self._batches(self.test_x, self.test_y, train=False):
             counts, _ = self.model(spikes)
             total_loss += F.cross_entropy(counts, labels, reduction="sum").item()
             correct += (counts.argmax(1) == labels).sum().item()
@@ -181,6 +195,7 @@ class Trainer:
             "loss": "cross-entropy on output spike counts",
             "optimizer": {"kind": "Adam", "lr": self.config.lr, "schedule": "cosine", "batch_size": self.config.batch_size},
             "seed": self.config.seed,
+            "augmentation": {"random_shift_pixels": self.config.shift},
             "epochs": self.epoch,
             "n_train": len(self.train_x),
             "train_data_md5": mnist.checksum("train"),
