@@ -11,7 +11,10 @@ centre of mass sits at the centre. :func:`prepare` does the same to a photo or a
 2. polarity: if the border of the image is light, the digit is dark ink on light paper and
    the image is inverted (``PreparedDigit.inverted`` says so);
 3. contrast: the border's level becomes 0 and the brightest ink 1; levels below
-   ``NOISE_FLOOR`` of that range (paper texture, JPEG noise, faint shadows) become 0;
+   ``NOISE_FLOOR`` of that range, or within ``NOISE_SIGMAS`` standard deviations of the
+   border's level (paper texture, JPEG noise, faint shadows), become 0; images of at least
+   ``SMOOTH_MIN_SIDE`` pixels a side are first smoothed by a 1-pixel Gaussian, which averages
+   pixel noise away long before the digit shrinks to 20 pixels;
 4. rotation by ``angle_deg``, counter-clockwise as in ``scipy.ndimage.rotate``;
 5. crop to the bounding box of the ink;
 6. strokes much thinner than MNIST's (a fine pen on a large page) are thickened to MNIST's
@@ -47,7 +50,10 @@ CENTRE = (14.0, 14.0)  # where MNIST digits have their centre of mass (row, colu
 MAX_SIDE = 1024  # larger images are scaled down on reading: the digit ends up 20 pixels tall anyway
 FORMATS = ("PNG", "JPEG")
 MIN_CONTRAST = 0.1  # ink must differ from the paper by at least this fraction of the grey range
-NOISE_FLOOR = 0.2  # fraction of the paper-to-ink range below which a pixel counts as paper
+NOISE_FLOOR = 0.2  # fraction of the paper-to-ink range below which a pixel counts as paper ...
+NOISE_SIGMAS = 5.0  # ... or this many standard deviations of the paper's grey level, if more
+SMOOTH_MIN_SIDE = 56  # images this large (2x MNIST) are smoothed before anything else ...
+SMOOTH_SIGMA = 1.0  # ... with a Gaussian of this many pixels
 THIN_STROKE = 0.08  # strokes thinner than this fraction of the digit's size are thickened ...
 TARGET_STROKE = 0.12  # ... to this fraction (MNIST's median is about 0.135, its 10th percentile 0.105)
 
@@ -154,12 +160,16 @@ def prepare(grey: np.ndarray, angle_deg: float = 0.0, *, thicken: bool = True) -
     if not np.isfinite(angle_deg):
         raise ImageError(f"rotation angle must be a finite number of degrees, got {angle_deg}")
 
+    if min(grey.shape) >= SMOOTH_MIN_SIDE:  # photo noise: average it away, far below the final resolution
+        grey = ndimage.gaussian_filter(grey, SMOOTH_SIGMA)
     inverted = bool(np.median(_border(grey)) > 0.5)
     ink = 1.0 - grey if inverted else grey
-    paper, peak = float(np.median(_border(ink))), float(ink.max())
-    if peak - paper < MIN_CONTRAST:
+    border = _border(ink)
+    paper, peak = float(np.median(border)), float(ink.max())
+    noise = 1.4826 * float(np.median(np.abs(border - paper)))  # the paper's standard deviation, robustly
+    if peak - paper < max(MIN_CONTRAST, NOISE_SIGMAS * noise):
         raise ImageError("no digit found: the image is blank (no ink differs from the paper)")
-    floor = paper + NOISE_FLOOR * (peak - paper)
+    floor = paper + max(NOISE_FLOOR * (peak - paper), NOISE_SIGMAS * noise)
     ink = np.clip((ink - floor) / (peak - floor), 0.0, 1.0)
     if not ink.any():
         raise ImageError("no digit found: the image is blank (no ink differs from the paper)")

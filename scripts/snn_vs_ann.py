@@ -1,0 +1,233 @@
+"""SNN against ANN: accuracy, operations per image and an energy estimate: results/snn_vs_ann.md (+ .json).
+
+    SNN_MNIST_DATA=/path/to/mnist python scripts/snn_vs_ann.py [--epochs 10] [--n-test 10000] [--backend cpp]
+
+The ANN has the SNN's shape, 784-H-10 with ReLU (H from the SNN weights, 256), and is trained
+with PyTorch on the same 60,000 MNIST training images (pixels scaled to [0, 1]; Adam, cross-
+entropy; seeded). Its cost is counted in multiply-accumulates (MACs): every weight once per
+image (784*H + H*10), and also the MACs left if zero inputs and zero ReLU outputs were skipped.
+
+The SNN's cost is counted from its simulation: every spike is delivered to all its targets, and
+each delivery is one accumulate (AC), so synaptic operations per image = input spikes * H +
+hidden spikes * 10, from the spike counts recorded per image. A leaky layer also multiplies
+each neuron's potential by its decay factor once per step (neurons * steps MACs); an IF layer
+does not. Energy: 4.6 pJ per 32-bit floating-point MAC (3.7 pJ multiply + 0.9 pJ add) and
+0.9 pJ per 32-bit floating-point add, Horowitz (ISSCC 2014), 45 nm, 0.9 V.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from atomic_files import atomic_path, write_json  # noqa: E402
+from backends import BACKENDS  # noqa: E402
+from networks.topology import TOPOLOGIES  # noqa: E402
+
+PJ_PER_MAC = 4.6  # 32-bit float multiply (3.7 pJ) + add (0.9 pJ), Horowitz 2014, 45 nm
+PJ_PER_AC = 0.9  # 32-bit float add, Horowitz 2014, 45 nm
+
+CAVEATS = """\
+Caveats:
+
+- The energies count arithmetic only. Moving the operands costs more than computing with them:
+  Horowitz gives about 10-100 pJ for a 64-bit read from an 8 kB-1 MB SRAM and over 1 nJ from
+  DRAM, against 0.9-4.6 pJ for the arithmetic. Both networks read every weight they use; the
+  SNN reads a row of weights per spike, once per time step, the ANN each weight once per image.
+- Savings per operation appear only on hardware that does work per spike (event-driven,
+  neuromorphic chips). On a CPU or GPU, and in this project's Brian2 simulations, the SNN is
+  simulated step by step and costs far more than the ANN.
+- The SNN counts assume 32-bit floating-point accumulates; the ANN could equally run in 8-bit
+  integers (0.2-0.03 pJ per operation in Horowitz's table), which changes both sides.
+- The input encoding (drawing Poisson spikes), threshold comparisons, resets and the ANN's
+  bias additions and ReLUs are not counted; each is small next to the synaptic work here.
+- The SNN's spike counts, and so its operation count, depend on the digit and on the random
+  input spikes; the table gives the mean over the test images.
+- The SNN needs its time steps one after the other: an answer after steps x dt of simulated
+  time, against one pass of the ANN."""
+
+
+def dense_macs(n_inputs: int, n_hidden: int, n_outputs: int) -> int:
+    """MACs of a dense 2-layer network per image: every weight used once."""
+    return n_inputs * n_hidden + n_hidden * n_outputs
+
+
+def synaptic_operations(input_spikes: np.ndarray, hidden_spikes: np.ndarray, n_hidden: int, n_outputs: int) -> np.ndarray:
+    """Accumulates per image: each input spike reaches n_hidden neurons, each hidden spike n_outputs."""
+    return np.asarray(input_spikes) * n_hidden + np.asarray(hidden_spikes) * n_outputs
+
+
+def leak_macs(weights) -> int:
+    """Decay multiplications per image: one per leaky neuron per step."""
+    t = weights.topology
+    leaky = t.n_hidden * t.hidden_neuron.leaky + t.n_outputs * t.output_neuron.leaky
+    return int(leaky * weights.steps)
+
+
+def train_ann(train_x, train_y, n_hidden: int, *, epochs: int, seed: int, batch_size: int = 128, lr: float = 1e-3):
+    """A 784-H-10 ReLU network trained with Adam on pixels in [0, 1]; returns the torch module."""
+    import torch
+
+    torch.manual_seed(seed)
+    generator = torch.Generator().manual_seed(seed)
+    model = torch.nn.Sequential(torch.nn.Linear(train_x.shape[1], n_hidden), torch.nn.ReLU(),
+                                torch.nn.Linear(n_hidden, 10))
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    x = torch.from_numpy(np.array(train_x, dtype=np.float32)) / 255.0
+    y = torch.from_numpy(train_y.astype(np.int64))
+    for _ in range(epochs):
+        order = torch.randperm(len(x), generator=generator)
+        for start in range(0, len(x), batch_size):
+            batch = order[start : start + batch_size]
+            loss = torch.nn.functional.cross_entropy(model(x[batch]), y[batch])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    return model
+
+
+def evaluate_ann(model, test_x, test_y) -> dict:
+    """Accuracy, and the MACs per image left when zero inputs and zero hidden activations are skipped."""
+    import torch
+
+    with torch.no_grad():
+        x = torch.from_numpy(np.array(test_x, dtype=np.float32)) / 255.0
+        hidden = model[1](model[0](x))
+        logits = model[2](hidden)
+    n_hidden, n_outputs = model[0].out_features, model[2].out_features
+    nonzero_in = (x != 0).sum(1).numpy()
+    nonzero_hidden = (hidden != 0).sum(1).numpy()
+    return {
+        "accuracy": float((logits.argmax(1).numpy() == test_y).mean()),
+        "macs_dense": dense_macs(x.shape[1], n_hidden, n_outputs),
+        "macs_zero_skipping": float(np.mean(nonzero_in * n_hidden + nonzero_hidden * n_outputs)),
+    }
+
+
+def measure_snn(weights, images, labels, *, backend: str, seed: int, threads: int) -> dict:
+    from networks.simulation import simulate
+    from readout.spike_count import predict
+
+    t = weights.topology
+    result = simulate(weights, images, backend=backend, seed=seed, threads=threads, record_input=True,
+                      record_hidden=True)
+    ops = synaptic_operations(result.input_counts.sum(1), result.hidden_counts.sum(1), t.n_hidden, t.n_outputs)
+    return {
+        "accuracy": float((predict(result.output_counts) == labels).mean()),
+        "input_spikes": float(result.input_counts.sum(1).mean()),
+        "hidden_spikes": float(result.hidden_counts.sum(1).mean()),
+        "synaptic_ops": float(ops.mean()),
+        "leak_macs": leak_macs(weights),
+        "steps": weights.steps,
+        "n_hidden": t.n_hidden,
+    }
+
+
+def energy_pj(macs: float = 0.0, acs: float = 0.0) -> float:
+    return macs * PJ_PER_MAC + acs * PJ_PER_AC
+
+
+def report(ann: dict, snns: dict, setting: str) -> str:
+    ann_energy = energy_pj(macs=ann["macs_dense"])
+    lines = [
+        "# SNN against ANN: accuracy, operations and energy per image",
+        "",
+        setting,
+        "",
+        "| network | test accuracy | MACs | ACs (synaptic ops) | energy (nJ) | vs ANN |",
+        "|---|---:|---:|---:|---:|---:|",
+        f"| ANN 784-{ann['n_hidden']}-10 ReLU | {100 * ann['accuracy']:.2f}% | {ann['macs_dense']:,} | 0 | "
+        f"{ann_energy / 1000:.1f} | 1 |",
+        f"| ANN, zero inputs and activations skipped | {100 * ann['accuracy']:.2f}% | "
+        f"{ann['macs_zero_skipping']:,.0f} | 0 | {energy_pj(macs=ann['macs_zero_skipping']) / 1000:.1f} | "
+        f"{energy_pj(macs=ann['macs_zero_skipping']) / ann_energy:.2f} |",
+    ]
+    for model, s in snns.items():
+        e = energy_pj(macs=s["leak_macs"], acs=s["synaptic_ops"])
+        lines.append(f"| SNN {model} ({s['steps']} steps) | {100 * s['accuracy']:.2f}% | {s['leak_macs']:,} (leak) | "
+                     f"{s['synaptic_ops']:,.0f} | {e / 1000:.1f} | {e / ann_energy:.2f} |")
+    lines += [
+        "",
+        "Spikes per image (mean): " + "; ".join(
+            f"{model}: {s['input_spikes']:.0f} input, {s['hidden_spikes']:.1f} hidden" for model, s in snns.items()),
+        "",
+        f"Energy = MACs x {PJ_PER_MAC} pJ + ACs x {PJ_PER_AC} pJ (32-bit floating point, Horowitz 2014, 45 nm). "
+        "MACs of the ANN: 784 x H + H x 10 per image; ACs of the SNN: input spikes x H + hidden spikes x 10, "
+        "counted in the simulation; the SNN's MACs are the decay of its leaky neurons, one per neuron and step.",
+        "",
+        CAVEATS,
+        "",
+        "Made by `scripts/snn_vs_ann.py`.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    from cli.data import load_images
+    from cli.serve import model_loaders
+    from digits import mnist
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", nargs="+", choices=list(TOPOLOGIES), default=list(TOPOLOGIES))
+    parser.add_argument("--weights", nargs="+", default=[], metavar="MODEL=FILE",
+                        help="weights files to use instead of the pretrained ones")
+    parser.add_argument("--epochs", type=int, default=10, help="ANN training epochs (default 10)")
+    parser.add_argument("--n-train", type=int, default=None, help="train the ANN on the first N images (default all)")
+    parser.add_argument("--n-test", type=int, default=10000, help="test digits for both networks (default 10000)")
+    parser.add_argument("--backend", choices=BACKENDS, default="cpp")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the ANN's training and of the SNN's input")
+    parser.add_argument("--threads", type=int, default=0, help="OpenMP threads (cpp) and PyTorch threads")
+    parser.add_argument("--data-dir", default=None, help="MNIST directory (default: $SNN_MNIST_DATA)")
+    parser.add_argument("--out-dir", default="results")
+    args = parser.parse_args(argv)
+
+    import torch
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    loaders = model_loaders(args.weights) if args.weights else None
+    if loaders is None:
+        from weights import pretrained
+
+        loaders = {model: (lambda model=model: pretrained.load(model)) for model in args.models}
+    train_x, train_y = mnist.load("train", args.data_dir)
+    if args.n_train:
+        train_x, train_y = train_x[: args.n_train], train_y[: args.n_train]
+    test_x, test_y, source = load_images(args.data_dir, args.n_test, 0)
+
+    snns = {}
+    for model, load in loaders.items():
+        weights = load()
+        t0 = time.perf_counter()
+        snns[model] = measure_snn(weights, test_x, test_y, backend=args.backend, seed=args.seed, threads=args.threads)
+        print(f"SNN {model}: accuracy {snns[model]['accuracy']:.4f}, {snns[model]['synaptic_ops']:,.0f} synaptic "
+              f"ops per image [{time.perf_counter() - t0:.0f} s]", flush=True)
+    n_hidden = next(iter(snns.values()))["n_hidden"]
+
+    t0 = time.perf_counter()
+    ann_model = train_ann(train_x, train_y, n_hidden, epochs=args.epochs, seed=args.seed)
+    ann = {**evaluate_ann(ann_model, test_x, test_y), "n_hidden": n_hidden, "epochs": args.epochs,
+           "train_seconds": time.perf_counter() - t0}
+    print(f"ANN 784-{n_hidden}-10: accuracy {ann['accuracy']:.4f} after {args.epochs} epochs "
+          f"[{ann['train_seconds']:.0f} s]", flush=True)
+
+    setting = (f"ANN trained {args.epochs} epochs on {len(train_x)} MNIST training images (Adam, lr 1e-3, batch 128, "
+               f"seed {args.seed}); both tested on {len(test_x)} test digits ({source}); SNNs on the "
+               f"{args.backend} backend with Poisson input, seed {args.seed}.")
+    out = Path(args.out_dir)
+    write_json(out / "snn_vs_ann.json", {"setting": setting, "ann": ann, "snn": snns,
+                                         "pj_per_mac": PJ_PER_MAC, "pj_per_ac": PJ_PER_AC})
+    with atomic_path(out / "snn_vs_ann.md") as tmp:
+        tmp.write_text(report(ann, snns, setting))
+    print(f"wrote {out / 'snn_vs_ann.md'} and {out / 'snn_vs_ann.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
