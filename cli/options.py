@@ -18,7 +18,8 @@ warnings.filterwarnings("ignore", message="_get_vc_env is private", category=Use
 
 def add_network_options(p: argparse.ArgumentParser, *, backend: str) -> None:
     """--model, --backend, --weights, --steps, --seed, --input and the choice of data."""
-    p.add_argument("--model", required=True, choices=list(TOPOLOGIES), help="hidden-output neuron models")
+    p.add_argument("--model", default="lif-lif", choices=list(TOPOLOGIES),
+                   help="hidden-output neuron models (default lif-lif)")
     p.add_argument("--backend", choices=BACKENDS, default=backend, help=f"Brian2 backend (default {backend})")
     p.add_argument("--weights", metavar="FILE", default=None,
                    help="weights file (default: the pretrained weights of --model)")
