@@ -101,7 +101,7 @@ class Simulator:
                 "for (size_t _i = 0; _i < brian::_random_generators.size(); _i++)\n"
                 f"    brian::_random_generators[_i].seed((unsigned long) brian::{seed_array}[0] + 7919 * _i);",
             )
-            self._net.network.run(self.n_slots * self.params.present_ms * 1e-3 * second)
+            self._net.network.run(self.n_slots * self.params.present_ms * 1e-3 * second, namespace={})
             device.build(directory=str(self._runner.directory), compile=True, run=False, with_output=False)
             self.build_seconds = time.perf_counter() - t0
         return self
@@ -141,7 +141,7 @@ class Simulator:
             self._assign(net, values, lambda view, value: view.__setitem__(slice(None), value))
             brian_seed(seed)
             cpu0 = time.process_time()
-            net.network.run(self.n_slots * self.params.present_ms * 1e-3 * second)
+            net.network.run(self.n_slots * self.params.present_ms * 1e-3 * second, namespace={})
             cpu_seconds = time.process_time() - cpu0
         else:
             from brian2 import device

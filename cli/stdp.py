@@ -1,0 +1,164 @@
+"""``snn-mnist stdp``: train a Diehl & Cook network without labels, and evaluate it.
+
+    snn-mnist stdp train --neurons 400 --epochs 1 --out stdp_400.npz
+    snn-mnist stdp eval --neurons 400 --n 10000 --json result.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from plasticity.runner import BACKENDS
+
+PRETRAINED_DIR = Path(__file__).resolve().parent.parent / "weights" / "pretrained"
+
+
+def pretrained_path(n_exc: int) -> Path:
+    return PRETRAINED_DIR / f"stdp_{n_exc}.npz"
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser("stdp", help="unsupervised STDP network (Diehl & Cook 2015): train, eval")
+    sub = p.add_subparsers(dest="stdp_command", required=True, metavar="ACTION")
+
+    t = sub.add_parser("train", help="learn input weights and thresholds with STDP, then assign labels")
+    t.add_argument("--neurons", type=int, required=True, help="excitatory (= inhibitory) neurons")
+    t.add_argument("--n-train", type=int, default=60000, help="use the first N training images (default 60000)")
+    t.add_argument("--epochs", type=int, default=1)
+    t.add_argument("--n-label", type=int, default=10000,
+                   help="training images shown to the frozen network to assign labels and fit the linear readout")
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--backend", choices=BACKENDS, default="cpp")
+    t.add_argument("--chunk", type=int, default=1000, help="presentations per compiled run (default 1000)")
+    t.add_argument("--data-dir", default=None, help="MNIST directory (default: $SNN_MNIST_DATA)")
+    t.add_argument("--checkpoint-dir", default=None, help="default: OUT's name + '.checkpoints'")
+    t.add_argument("--resume", action="store_true", help="continue from the checkpoint in --checkpoint-dir")
+    t.add_argument("--out", required=True, help="network file to write (.npz)")
+    t.set_defaults(run=run_train)
+
+    e = sub.add_parser("eval", help="classify test digits with a trained network")
+    which = e.add_mutually_exclusive_group()
+    which.add_argument("--neurons", type=int, default=None, help="the bundled network of this size (default 400)")
+    which.add_argument("--weights", default=None, help="a network file written by 'stdp train'")
+    e.add_argument("--n", type=int, default=None, help="number of test digits (default: all)")
+    e.add_argument("--start", type=int, default=0, help="index of the first test digit")
+    e.add_argument("--seed", type=int, default=0)
+    e.add_argument("--backend", choices=BACKENDS, default="cpp")
+    e.add_argument("--chunk", type=int, default=1000, help="presentations per compiled run (default 1000)")
+    e.add_argument("--data-dir", default=None, help="MNIST directory (default: $SNN_MNIST_DATA, else the bundled sample)")
+    e.add_argument("--json", default=None, help="write the results to this JSON file")
+    e.set_defaults(run=run_eval)
+
+
+def _log(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    return _user_errors(_train, args)
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    return _user_errors(_eval, args)
+
+
+def _user_errors(action, args) -> int:
+    from cli.main import UserError
+    from plasticity.diehl_cook import NetworkError
+
+    try:
+        return action(args)
+    except NetworkError as exc:
+        raise UserError(str(exc)) from None
+
+
+def _train(args: argparse.Namespace) -> int:
+    from cli.main import UserError
+    from digits import mnist
+    from plasticity import network_file
+    from plasticity.diehl_cook import DiehlCookParameters
+    from plasticity.runner import Simulator, respond
+    from plasticity.training import TrainConfig, final_weights, load_checkpoint, train
+    from readout.label_assignment import assign_labels, classify, fit_linear_readout
+    from readout.metrics import accuracy
+
+    for name in ("neurons", "epochs", "chunk"):
+        if getattr(args, name) < 1:
+            raise UserError(f"--{name} must be at least 1")
+    if not 1 <= args.n_train <= 60000 or not 1 <= args.n_label <= 60000:
+        raise UserError("--n-train and --n-label must lie in [1, 60000]")
+    images, labels = mnist.load("train", args.data_dir)
+    out = Path(args.out)
+    checkpoint = Path(args.checkpoint_dir or out.with_name(out.stem + ".checkpoints")) / f"stdp_{args.neurons}.npz"
+    params = DiehlCookParameters()
+    config = TrainConfig(n_exc=args.neurons, n_train=args.n_train, epochs=args.epochs, seed=args.seed, params=params)
+    state = load_checkpoint(checkpoint, config) if args.resume else None
+    total = args.n_train * args.epochs
+    n_slots = min(args.chunk, total)
+
+    def progress(s, total):
+        _log(f"stdp train: {s.position}/{total} images ({s.slots} presentations), "
+             f"{s.images_per_second:.1f} images/s ({s.images_per_cpu_second:.1f} per CPU second), "
+             f"mean theta {s.theta_mV.mean():.2f} mV")
+
+    with Simulator(args.neurons, params, backend=args.backend, n_slots=n_slots) as sim:
+        if sim.build_seconds:
+            _log(f"stdp train: built and compiled in {sim.build_seconds:.1f} s")
+        state = train(sim, images[: args.n_train], config, state, checkpoint=checkpoint, progress=progress)
+        weights = final_weights(state, params)
+        label = respond(sim, images[: args.n_label], weights, state.theta_mV, seed=args.seed + 1)
+    label_counts = label.counts
+    label_labels = labels[: args.n_label].astype(np.int64)
+    assignments = assign_labels(label_counts, label_labels)
+    readout = fit_linear_readout(label_counts, label_labels, seed=args.seed)
+    provenance = {
+        "trainer": "snn-mnist stdp train (Diehl & Cook 2015, triplet STDP)",
+        "seed": args.seed, "n_train": args.n_train, "epochs": args.epochs, "n_label": args.n_label,
+        "backend": args.backend, "chunk": n_slots,
+        "train_images_per_second": round(state.images_per_second, 2),
+        "train_images_per_cpu_second": round(state.images_per_cpu_second, 2),
+        "train_seconds": round(state.seconds, 1),
+        "train_cpu_seconds": round(state.cpu_seconds, 1),
+        "presentations": state.slots,
+        "label_images_per_second": round(args.n_label / label.seconds, 2),
+        "label_set_accuracy": accuracy(classify(label_counts, assignments), label_labels),
+        "data_md5": mnist.checksum("train"),
+    }
+    network_file.save(network_file.TrainedNetwork(params, weights, state.theta_mV, assignments, readout, provenance), out)
+    print(f"wrote {out}: {args.neurons} neurons, {state.position} images at {state.images_per_second:.1f} images/s; "
+          f"label-set accuracy {provenance['label_set_accuracy']:.4f}; checkpoint in {checkpoint}")
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from atomic_files import write_json
+    from cli.data import load_images
+    from cli.main import UserError
+    from plasticity import network_file
+    from plasticity.evaluation import evaluate
+
+    if args.chunk < 1:
+        raise UserError("--chunk must be at least 1")
+    if args.weights is not None:
+        path = Path(args.weights)
+    else:
+        n = 400 if args.neurons is None else args.neurons
+        path = pretrained_path(n)
+        if not path.is_file():
+            bundled = sorted(int(p.stem.split("_")[1]) for p in PRETRAINED_DIR.glob("stdp_*.npz"))
+            raise UserError(f"no bundled STDP network with {n} neurons (bundled: {bundled or 'none'}); "
+                            "give --weights FILE from 'snn-mnist stdp train'")
+    net = network_file.load(path)
+    images, labels, source = load_images(args.data_dir, args.n, args.start)
+    result = evaluate(net, images, labels, backend=args.backend, chunk=args.chunk, seed=args.seed)
+    del result["counts"]
+    result.update(weights=str(path), data=source)
+    if args.json:
+        write_json(args.json, result)
+    print(f"{net.n_exc} neurons, {len(images)} digits ({source}): accuracy {result['accuracy']:.4f} "
+          f"(linear readout {result['linear_readout_accuracy']:.4f}), {result['images_per_second']:.1f} images/s")
+    return 0

@@ -1,0 +1,162 @@
+"""The Diehl & Cook network: normalisation, threshold adaptation, the repeat-if-silent controller,
+chunked training with exact resume, and the compiled binary fed through run_args."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from plasticity.diehl_cook import DiehlCookParameters, NetworkError, build, initial_weights, normalise
+from plasticity.runner import Simulator, passed_slots, seed_for
+from plasticity.training import TrainConfig, initial_state, load_checkpoint, save_checkpoint, schedule, train
+from weights import WeightsError
+
+# 20 ms presentations keep the runtime backend quick; everything else is the paper's.
+PARAMS = DiehlCookParameters(present_ms=20.0, min_spikes=1)
+N_EXC = 4
+BRIGHT = np.full((1, 784), 255, dtype=np.uint8)
+BLANK = np.zeros((1, 784), dtype=np.uint8)
+
+
+def start(n_exc=N_EXC, params=PARAMS, seed=0):
+    return initial_weights(n_exc, params, np.random.default_rng(seed)), np.zeros(n_exc)
+
+
+def test_normalise_scales_each_neurons_inputs_to_the_total():
+    w = np.random.default_rng(0).random((784, 3))
+    w[:, 2] = 0
+    before = w.copy()
+    out = normalise(w, 78.0)
+    assert out[:, :2].sum(axis=0) == pytest.approx([78.0, 78.0], rel=1e-12)
+    assert (out[:, 2] == 0).all()
+    assert np.array_equal(w, before)  # the input is not modified
+    assert np.allclose(out[:, 0] / before[:, 0], out[0, 0] / before[0, 0])  # a pure scaling
+
+
+def test_weights_are_normalised_in_the_network_before_each_image():
+    w, theta = start()
+    assert not np.allclose(w.sum(axis=0), 78.0)
+    with Simulator(N_EXC, PARAMS, backend="runtime", n_slots=2) as sim:
+        result = sim.run(np.repeat(BRIGHT, 2, axis=0), w, theta, learning=False, seed=1)
+    assert result.counts.sum() > 0  # the neurons fired, and still nothing but normalisation moved w
+    assert result.weights.sum(axis=0) == pytest.approx(np.full(N_EXC, 78.0), rel=1e-12)
+    assert np.allclose(result.weights, normalise(w, 78.0), rtol=1e-12, atol=0)
+
+
+def test_stdp_keeps_the_running_weight_sum_exact():
+    # normalisation divides by w_sum, which the STDP code updates at every weight change
+    from brian2 import Network
+
+    w, _ = start()
+    params = dataclasses.replace(PARAMS, rule=dataclasses.replace(PARAMS.rule, eta_pre=0.01, eta_post=0.1))
+    rates = np.full((2, 784), params.max_rate_hz)
+    net = build(N_EXC, 2, params, rates_hz=rates)
+    net.input_exc.w = normalise(w, params.w_total).ravel()
+    net.excitatory.w_sum = params.w_total
+    net.excitatory.learning = 1.0
+    net.network.run(1.5 * params.present_ms * 1e-3 * __import__("brian2").second)
+    sums = np.asarray(net.input_exc.w[:]).reshape(784, N_EXC).sum(axis=0)
+    assert not np.allclose(sums, params.w_total, rtol=1e-6)  # learning did change the weights
+    assert np.asarray(net.excitatory.w_sum[:]) == pytest.approx(sums, rel=1e-12)
+
+
+def test_theta_grows_by_theta_plus_per_spike_only_while_learning():
+    w, theta = start()
+    theta = np.array([0.0, 1.0, 2.0, 3.0])
+    with Simulator(N_EXC, PARAMS, backend="runtime", n_slots=2) as sim:
+        learned = sim.run(np.repeat(BRIGHT, 2, axis=0), w, theta, learning=True, seed=2)
+        frozen = sim.run(np.repeat(BRIGHT, 2, axis=0), w, theta, learning=False, seed=2)
+    assert learned.completed == 2
+    spikes = learned.counts.sum(axis=0)
+    assert spikes.sum() > 0
+    # decay over 40 ms with tau_theta = 1e7 ms is below 1e-5 relative
+    assert learned.theta_mV == pytest.approx(theta + PARAMS.theta_plus_mV * spikes, rel=1e-5, abs=1e-9)
+    assert frozen.counts.sum() > 0
+    assert np.array_equal(frozen.theta_mV, theta)
+
+
+def test_a_silent_image_is_shown_again_louder():
+    params = dataclasses.replace(PARAMS, min_spikes=5)
+    w, theta = start(params=params)
+    with Simulator(N_EXC, params, backend="runtime", n_slots=3) as sim:
+        silent = sim.run(BLANK, w, theta, learning=False, seed=3)
+        carried = sim.run(BLANK, w, theta, learning=False, seed=3, boost=silent.boost)
+        bright = sim.run(np.repeat(BRIGHT, 3, axis=0), w, theta, learning=False, seed=3)
+    assert (silent.completed, silent.boost) == (0, 3)  # three presentations, none passed
+    assert carried.boost == 6  # the boost carries over between chunks
+    assert (bright.completed, bright.boost) == (3, 0)
+    assert (bright.counts.sum(axis=1) >= 5).all()
+
+
+def test_passed_slots_follows_the_controller_rule():
+    counts = np.array([[1, 0], [3, 2], [0, 0], [5, 0]])
+    assert passed_slots(counts, 5).tolist() == [1, 3]
+
+
+def test_schedule_is_a_fresh_permutation_each_epoch_and_seeded():
+    config = TrainConfig(n_exc=2, n_train=50, epochs=3, seed=7, params=PARAMS)
+    order = schedule(config)
+    assert all(sorted(order[k * 50 : (k + 1) * 50]) == list(range(50)) for k in range(3))
+    assert not np.array_equal(order[:50], order[50:100])
+    assert np.array_equal(order, schedule(config))
+    assert not np.array_equal(order, schedule(dataclasses.replace(config, seed=8)))
+    assert seed_for(7, 0) != seed_for(7, 1)
+
+
+def test_training_resumed_from_a_checkpoint_matches_training_in_one_go(tmp_path):
+    images = np.random.default_rng(0).integers(0, 256, (3, 784)).astype(np.uint8)
+    images[:, :300] = 0
+    config = TrainConfig(n_exc=3, n_train=3, epochs=1, seed=5, params=PARAMS)
+    with Simulator(3, PARAMS, backend="runtime", n_slots=2) as sim:
+        whole = train(sim, images, config)
+        ckpt = tmp_path / "ckpt.npz"
+        first = initial_state(config)
+        order = schedule(config)
+        part = sim.run(images[order[:2]], first.weights, first.theta_mV, learning=True,
+                       seed=seed_for(config.seed, 0))
+        half = dataclasses.replace(first, weights=part.weights, theta_mV=part.theta_mV, position=part.completed,
+                                   boost=part.boost, chunk=1, slots=2)
+        save_checkpoint(ckpt, config, half)
+        resumed = train(sim, images, config, load_checkpoint(ckpt, config))
+    assert whole.position == resumed.position == 3
+    assert np.array_equal(whole.weights, resumed.weights)
+    assert np.array_equal(whole.theta_mV, resumed.theta_mV)
+    assert not np.allclose(whole.weights, normalise(initial_state(config).weights, PARAMS.w_total))
+
+
+def test_a_checkpoint_of_another_configuration_is_refused(tmp_path):
+    config = TrainConfig(n_exc=3, n_train=3, epochs=1, seed=5, params=PARAMS)
+    save_checkpoint(tmp_path / "c.npz", config, initial_state(config))
+    with pytest.raises(WeightsError, match="seed"):
+        load_checkpoint(tmp_path / "c.npz", dataclasses.replace(config, seed=6))
+    with pytest.raises(WeightsError, match="no checkpoint"):
+        load_checkpoint(tmp_path / "missing.npz", config)
+
+
+@pytest.mark.parametrize("kwargs", [{"present_ms": 0.7}, {"max_rate_hz": 5000.0}, {"w_total": -1.0}])
+def test_bad_parameters_are_refused(kwargs):
+    with pytest.raises(NetworkError):
+        DiehlCookParameters(**kwargs)
+
+
+def test_parameters_round_trip_through_dicts():
+    params = dataclasses.replace(PARAMS, theta_plus_mV=0.1)
+    assert DiehlCookParameters.from_dict(params.to_dict()) == params
+
+
+@pytest.mark.slow
+def test_compiled_network_takes_new_values_and_seeds_every_run():
+    w, theta = start()
+    images = np.repeat(BRIGHT, 3, axis=0)
+    with Simulator(N_EXC, PARAMS, backend="cpp", n_slots=3) as sim:
+        a = sim.run(images, w, theta, learning=True, seed=11)
+        b = sim.run(images, w, theta, learning=True, seed=11)
+        c = sim.run(images, w, theta, learning=True, seed=12)
+        high = sim.run(images, w, theta + 30.0, learning=False, seed=11)
+    with Simulator(N_EXC, PARAMS, backend="runtime", n_slots=3) as sim:
+        r = sim.run(images, w, theta, learning=True, seed=11)
+    assert np.array_equal(a.counts, b.counts) and np.array_equal(a.weights, b.weights)  # same seed, same run
+    assert not np.array_equal(a.weights, c.weights)  # another seed, other Poisson spikes
+    assert high.counts.sum() < a.counts.sum()  # theta came in through run_args
+    # the compiled network learns what the runtime one learns (other random streams, same statistics)
+    assert a.theta_mV.sum() == pytest.approx(r.theta_mV.sum(), rel=0.5)
