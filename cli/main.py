@@ -22,6 +22,7 @@ COMMANDS = {
     "figures": "cli.figures",
     "serve": "cli.serve",
     "export": "cli.export",
+    "stdp": "cli.stdp",
 }
 
 
