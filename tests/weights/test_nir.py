@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import sys
 
 import numpy as np
 import pytest
@@ -225,3 +226,10 @@ def test_load_refuses_broken_and_missing_files(tmp_path):
     for path, phrase in ((broken, "unreadable NIR file"), (tmp_path / "missing.nir", "not found")):
         with pytest.raises(WeightsError, match=phrase):
             load(path)
+
+
+def test_without_the_nir_package_the_error_says_what_to_install(tmp_path, monkeypatch):
+    nir_io.write(seeded_weights(LIF, LIF), tmp_path / "net.nir")
+    monkeypatch.setitem(sys.modules, "nir", None)  # as if not installed: importing it raises ImportError
+    with pytest.raises(WeightsError, match=r"pip install 'snn-mnist\[nir\]'"):
+        load(tmp_path / "net.nir")
