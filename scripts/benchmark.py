@@ -1,0 +1,313 @@
+"""Images per second of the Brian2 backends on the same MNIST test images (issue 2's benchmark).
+
+    SNN_MNIST_DATA=/path/to/mnist nice -n 15 python scripts/benchmark.py [--n 1000] [--repeats 2]
+
+Simulates the first ``--n`` test images at 25 steps with Poisson input through 784-256-10
+lif-lif on the runtime backend, on C++ standalone with one thread and with OpenMP threads 2,
+and writes ``results/benchmarks.md`` and ``results/benchmarks.json``.
+
+Time is split as the backends see it: *build* is code generation plus compilation (once per
+network), *run* the simulation. A compiled binary runs once, then ``--repeats`` more times
+timed in wall and CPU seconds, the best counted: on a shared machine wall time measures the
+other jobs too, CPU time much less. The binary's run is split further into Brian2's own timing
+of the simulation loop and the fixed cost around it (process start, loading weights and
+stimulus, creating synapses, writing spikes), and a profiled build (Brian2's ``profile=True``)
+attributes the loop time to its code objects.
+
+Weights: the pretrained ``lif-lif`` if present, else seeded random weights (NOT trained; the
+output says so) whose scale gives spike counts like a trained network's. The cost is set by
+the spike traffic, mostly input spikes x 256 synapses, so accuracy plays no part in speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+# importing brian2 imports setuptools' MSVC helper, which warns on every import (pypa/distutils#340)
+warnings.filterwarnings("ignore", message="_get_vc_env is private", category=UserWarning)
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import backends  # noqa: E402
+from atomic_files import atomic_path, write_json  # noqa: E402
+from digits import mnist  # noqa: E402
+from networks.builder import build_network, counts_per_image  # noqa: E402
+from networks.topology import TOPOLOGIES  # noqa: E402
+from readout.metrics import accuracy  # noqa: E402
+from readout.spike_count import predict  # noqa: E402
+from weights import NetworkWeights, WeightsError, pretrained  # noqa: E402
+from weights import load as load_weights  # noqa: E402
+
+MODEL = "lif-lif"
+RANDOM_SEED = 0
+RANDOM_SCALE_MV = {"w_input_hidden": 0.8, "w_hidden_output": 2.0}  # std of zero-mean normal weights
+
+
+def random_weights(steps: int) -> NetworkWeights:
+    """Seeded random weights, labelled as such: ~1.7 spikes per hidden neuron and image."""
+    rng = np.random.default_rng(RANDOM_SEED)
+    topology = TOPOLOGIES[MODEL]
+    return NetworkWeights(
+        topology=topology,
+        w_input_hidden=rng.normal(0, RANDOM_SCALE_MV["w_input_hidden"], (784, topology.n_hidden)).astype(np.float32),
+        w_hidden_output=rng.normal(0, RANDOM_SCALE_MV["w_hidden_output"], (topology.n_hidden, 10)).astype(np.float32),
+        steps=steps,
+        provenance={"note": "NOT TRAINED: seeded random weights for benchmarking", "seed": RANDOM_SEED,
+                    "std_mV": RANDOM_SCALE_MV},
+    )
+
+
+def choose_weights(path: str | None, steps: int) -> tuple[NetworkWeights, str]:
+    import dataclasses
+
+    if path:
+        return dataclasses.replace(load_weights(path), steps=steps), f"weights file {path}"
+    if pretrained.path(MODEL).is_file():
+        return dataclasses.replace(pretrained.load(MODEL), steps=steps), f"pretrained {MODEL} ({pretrained.path(MODEL)})"
+    return random_weights(steps), (
+        f"seeded random weights, NOT trained (no pretrained {MODEL} yet): zero-mean normal, std "
+        f"{RANDOM_SCALE_MV['w_input_hidden']} mV input->hidden and {RANDOM_SCALE_MV['w_hidden_output']} mV "
+        f"hidden->output, seed {RANDOM_SEED}"
+    )
+
+
+def _children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+@contextlib.contextmanager
+def _environment(**variables):
+    saved = {k: os.environ.get(k) for k in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def measure(weights, images, backend: str, *, threads: int = 0, seed: int = 0, repeats: int = 1,
+            profile: bool = False) -> dict:
+    """Build once and run; a compiled binary is run ``repeats`` more times, timed in wall and CPU seconds.
+
+    OpenMP threads wait passively (``OMP_WAIT_POLICY=PASSIVE``): on a shared machine, threads
+    that spin at every barrier while their partner is descheduled make a run many times slower.
+    """
+    from brian2 import device, get_device, second, seed as brian_seed
+
+    wait_policy = {"OMP_WAIT_POLICY": "PASSIVE"} if threads else {}
+    with backends.activate(backend, threads=threads) as runner, _environment(**wait_policy):
+        if profile:
+            get_device().build_options["profile"] = True
+        brian_seed(seed)
+        net = build_network(weights, images=images, record_hidden=profile, record_input=profile)
+        if backend == "runtime":
+            t0 = time.perf_counter()
+            net.network.run(0 * second)  # generates the code objects: runtime's build
+            build_seconds, compile_seconds = time.perf_counter() - t0, None
+            cpu0 = time.process_time()
+            runs = [runner.run(net.network, net.duration).run_seconds]
+            cpus, loops = [time.process_time() - cpu0], []
+        else:
+            timings = runner.run(net.network, net.duration)  # build, then a first run
+            build_seconds, compile_seconds = timings.build_seconds, device.timers["compile"]["make"]
+            runs, cpus, loops = [], [], []
+            for _ in range(repeats):
+                cpu0, t0 = _children_cpu_seconds(), time.perf_counter()
+                device.run(directory=str(runner.directory), with_output=False)
+                runs.append(time.perf_counter() - t0)
+                cpus.append(_children_cpu_seconds() - cpu0)
+                loops.append(device._last_run_time)
+        count = lambda mon, n: counts_per_image(mon, n, len(images), weights.steps, weights.dt_ms)  # noqa: E731
+        result = {
+            "backend": backend,
+            "threads": threads,
+            "build_seconds": build_seconds,
+            "compile_seconds": compile_seconds,
+            "run_seconds_all": runs,
+            "run_seconds": min(runs),
+            "cpu_seconds": min(cpus),
+            # Brian2 times its loop in CPU seconds with one thread, in wall seconds with OpenMP
+            "loop_seconds": min(loops) if loops else None,
+            "images_per_second": len(images) / min(runs),
+            "images_per_cpu_second": len(images) / min(cpus),
+            "output_counts": count(net.output_spikes, 10),
+        }
+        if profile:
+            result["profile"] = [(name, float(t)) for name, t in device.network_get_profiling_info(net.network)]
+            result["hidden_counts"] = count(net.hidden_spikes, weights.topology.n_hidden)
+            result["input_counts"] = count(net.input_spikes, weights.topology.n_inputs)
+    return result
+
+
+def machine() -> dict:
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else platform.processor()
+    try:
+        compiler = subprocess.run(["g++", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
+    except (OSError, IndexError):
+        compiler = "unknown"
+    import brian2
+
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "brian2": brian2.__version__,
+        "compiler": compiler,
+        "nice": os.nice(0),
+    }
+
+
+def _label(run: dict) -> str:
+    return run["backend"] + (f" ({run['threads']} threads)" if run["threads"] else "")
+
+
+def markdown(report: dict) -> str:
+    m, rows = report["machine"], report["runs"]
+    lines = [
+        "# Benchmarks: images per second of the Brian2 backends",
+        "",
+        f"784-{report['n_hidden']}-10 {MODEL}, MNIST test images {report['start']}..{report['start'] + report['n_images'] - 1} "
+        f"({report['n_images']} images), {report['steps']} steps of {report['dt_ms']:g} ms, Poisson input "
+        f"(seed {report['seed']}). Weights: {report['weights']}.",
+        "",
+        f"Machine: {m['cpu']}, {m['cores']} cores; {m['platform']}; Python {m['python']}, Brian2 {m['brian2']}, "
+        f"{m['compiler']}. Run under nice {m['nice']} on {report['date']}; load average "
+        f"{report['load_before'][0]:.1f} before, {report['load_after'][0]:.1f} after: the machine is shared, "
+        "so wall times depend on what else runs; CPU times much less.",
+        "",
+        "| backend | OpenMP threads | build (s) | of which compile (s) | run, wall (s) | images/s (wall) | "
+        "run, CPU (s) | images per CPU second | simulation loop (s) | fixed cost (s) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        compile_s = f"{r['compile_seconds']:.1f}" if r["compile_seconds"] is not None else "-"
+        loop = fixed = "-"
+        if r["loop_seconds"] is not None:
+            # one thread: Brian2's loop time is CPU time; OpenMP: wall time
+            loop = f"{r['loop_seconds']:.2f}" + (" CPU" if not r["threads"] else " wall")
+            fixed = f"{(r['run_seconds'] if r['threads'] else r['cpu_seconds']) - r['loop_seconds']:.2f}"
+        runs = ", ".join(f"{s:.2f}" for s in r["run_seconds_all"])
+        lines.append(f"| {r['backend']} | {r['threads'] or '-'} | {r['build_seconds']:.1f} | {compile_s} | "
+                     f"{r['run_seconds']:.2f} (of {runs}) | **{r['images_per_second']:.0f}** | {r['cpu_seconds']:.2f} | "
+                     f"**{r['images_per_cpu_second']:.0f}** | {loop} | {fixed} |")
+    lines += [
+        "",
+        "*build*: code generation and compilation, once per network (runtime: preparing the NumPy code "
+        "objects). *run*: the simulation, compilation excluded; for cpp the compiled binary, run "
+        f"once, then timed {len(rows[-1]['run_seconds_all'])} more time(s), the best counted. *CPU* seconds are those "
+        "of the simulating process (all its threads): unlike wall time they do not grow when other jobs take the "
+        "cores, so *images per CPU second* is what one free core gives. Brian2 times the *simulation loop* inside "
+        "the binary; the *fixed cost* is the rest of the binary's run: start-up, reading the weights and the "
+        "stimulus, creating the synapses, writing the spikes. OpenMP threads wait passively (OMP_WAIT_POLICY=PASSIVE).",
+        "",
+        "Accuracy of the predictions: " + ", ".join(f"{_label(r)} {r['accuracy']:.4f}" for r in rows)
+        + (" (random weights: chance level, as expected)" if "NOT trained" in report["weights"] else "") + ".",
+    ]
+    prof = report.get("profile")
+    if prof:
+        total = sum(t for _, t in prof["code_objects"])
+        lines += [
+            "",
+            "## Where the time goes",
+            "",
+            f"A profiled cpp build (1 thread, Brian2's `profile=True`, with extra monitors on the input and hidden "
+            f"layers for the spike statistics) ran its loop in {prof['loop_seconds']:.2f} s; per code object:",
+            "",
+            "| code object | s | share |",
+            "|---|---|---|",
+        ]
+        lines += [f"| `{name}` | {t:.3f} | {t / total:.0%} |" for name, t in prof["code_objects"] if t / total >= 0.005]
+        s = prof["spikes_per_image"]
+        lines += [
+            "",
+            f"Spikes per image: {s['input']:.0f} input, {s['hidden']:.0f} hidden ({s['hidden'] / report['n_hidden']:.2f} per "
+            f"neuron), {s['output']:.1f} output; synaptic events per image: {s['input'] * report['n_hidden']:.0f} "
+            f"input->hidden and {s['hidden'] * 10:.0f} hidden->output: "
+            f"{1e9 * prof['loop_seconds'] / (report['n_images'] * (s['input'] * report['n_hidden'] + s['hidden'] * 10)):.1f} "
+            "ns of (profiled) loop per synaptic event.",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", default=None, help="MNIST directory (default: $SNN_MNIST_DATA)")
+    parser.add_argument("--n", type=int, default=1000)
+    parser.add_argument("--start", type=int, default=0)
+    parser.add_argument("--steps", type=int, default=25)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--repeats", type=int, default=2, help="timed runs of each compiled binary after a first one (the best counts)")
+    parser.add_argument("--weights", default=None, help="weights file (default: pretrained lif-lif, else random)")
+    parser.add_argument("--no-runtime", action="store_true", help="skip the (slow) runtime backend")
+    parser.add_argument("--no-profile", action="store_true", help="skip the profiled cpp build")
+    parser.add_argument("--out", default=str(ROOT / "results" / "benchmarks.md"))
+    args = parser.parse_args()
+
+    try:
+        weights, weights_source = choose_weights(args.weights, args.steps)
+        images, labels = mnist.load("test", args.data_dir)
+    except (WeightsError, mnist.DataError) as exc:
+        print(f"benchmark: error: {exc}", file=sys.stderr)
+        return 2
+    if not (0 <= args.start and 1 <= args.n and args.start + args.n <= len(images)):
+        print(f"benchmark: error: --start/--n must select images within 0..{len(images) - 1}", file=sys.stderr)
+        return 2
+    images, labels = images[args.start : args.start + args.n], labels[args.start : args.start + args.n]
+    print(f"weights: {weights_source}", flush=True)
+
+    load_before = os.getloadavg()
+    configs = ([] if args.no_runtime else [("runtime", 0)]) + [("cpp", 0), ("cpp", 2)]
+    runs = []
+    for backend, threads in configs:
+        r = measure(weights, images, backend, threads=threads, seed=args.seed,
+                    repeats=1 if backend == "runtime" else args.repeats)
+        r["accuracy"] = accuracy(predict(r.pop("output_counts")), labels)
+        runs.append(r)
+        print(f"{backend:8s} threads {threads}: build {r['build_seconds']:.1f} s, run {r['run_seconds']:.2f} s wall "
+              f"-> {r['images_per_second']:.0f} images/s, {r['cpu_seconds']:.2f} s CPU -> "
+              f"{r['images_per_cpu_second']:.0f} images per CPU second"
+              + (f" (loop {r['loop_seconds']:.2f} s)" if r["loop_seconds"] is not None else ""), flush=True)
+    report = {
+        "model": MODEL, "n_hidden": weights.topology.n_hidden, "n_images": len(images), "start": args.start,
+        "steps": weights.steps, "dt_ms": weights.dt_ms, "seed": args.seed, "weights": weights_source,
+        "machine": machine(), "date": time.strftime("%Y-%m-%d %H:%M %Z"), "runs": runs,
+    }
+    if not args.no_profile:
+        p = measure(weights, images, "cpp", seed=args.seed, repeats=args.repeats, profile=True)
+        report["profile"] = {
+            "loop_seconds": p["loop_seconds"],
+            "code_objects": p["profile"],
+            "spikes_per_image": {layer: float(p[f"{layer}_counts"].sum(axis=1).mean()) for layer in ("input", "hidden", "output")},
+        }
+        print(f"profiled cpp: loop {p['loop_seconds']:.2f} s; " + ", ".join(f"{n} {t:.3f} s" for n, t in p["profile"][:4]))
+    report["load_before"], report["load_after"] = list(load_before), list(os.getloadavg())
+
+    out = Path(args.out)
+    with atomic_path(out) as tmp:
+        tmp.write_text(markdown(report))
+    write_json(out.with_suffix(".json"), report)
+    print(f"wrote {out} and {out.with_suffix('.json')}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
