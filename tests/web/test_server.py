@@ -1,0 +1,160 @@
+"""The local web page: its API in-process and over HTTP, and the page itself in headless Chromium."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import shutil
+import threading
+import urllib.error
+import urllib.request
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from digits import user_image
+from networks.topology import TOPOLOGIES
+from readout.inspection import run_digit
+from weights import NetworkWeights
+from web.server import App, make_server
+
+CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync")
+
+
+def seeded_weights() -> NetworkWeights:
+    """Seeded random 784-32-10 lif-lif weights: a test fixture, not a model."""
+    rng = np.random.default_rng(0)
+    return NetworkWeights(topology=TOPOLOGIES["lif-lif"].with_hidden(32),
+                          w_input_hidden=rng.normal(0.4, 2.0, (784, 32)).astype(np.float32),
+                          w_hidden_output=rng.normal(1.0, 6.0, (32, 10)).astype(np.float32))
+
+
+def digit_png(blank: bool = False) -> bytes:
+    image = Image.new("RGB", (200, 260), "white")
+    if not blank:
+        ImageDraw.Draw(image).line([(50, 40), (150, 40), (80, 230)], fill="black", width=18)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def app():
+    return App({"lif-lif": seeded_weights}, backend="runtime")
+
+
+@pytest.fixture(scope="module")
+def server(app):
+    httpd = make_server(app, "127.0.0.1", 0)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def request(url: str, data: bytes | None = None, headers: dict | None = None) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, data=data, headers=headers or {}), timeout=600) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def test_classify_is_the_networks_answer(app):
+    """The page's answer is run_digit's on the same prepared digit, seed and rotation."""
+    answer = app.classify(digit_png(), "lif-lif", rotate_min=-20, rotate_max=20, seed=3)
+    angle = float(np.random.default_rng(3).uniform(-20, 20))
+    assert answer["angle_deg"] == angle and answer["inverted"]
+    expected = run_digit(seeded_weights(), user_image.load(digit_png(), angle).flat, seed=3)
+    assert answer["counts"] == expected.output_counts.tolist()
+    assert answer["prediction"] == expected.prediction
+    assert answer["input_spikes"] == int(expected.input_spikes.sum())
+    for name in ("digit", "input", "raster", "traces"):
+        header, data = answer["images"][name].split(",", 1)
+        assert header == "data:image/png;base64"
+        image = Image.open(io.BytesIO(base64.b64decode(data)))
+        assert image.format == "PNG" and image.width >= 100
+    json.dumps(answer)  # ready for the wire
+
+
+def test_http_api(server):
+    status, page = request(server + "/")
+    assert status == 200 and b'id="file"' in page and b"/api/classify" in page
+    status, body = request(server + "/api/models")
+    assert status == 200 and json.loads(body) == {"models": ["lif-lif"], "default": "lif-lif"}
+    cases = [
+        ("/api/classify?model=lif-lif", digit_png(blank=True), 400, "no digit found"),
+        ("/api/classify?model=lif-lif", b"not an image", 400, "not a PNG or JPEG"),
+        ("/api/classify?model=if-if", digit_png(), 400, "unknown model"),
+        ("/api/classify?rotate_min=10&rotate_max=5", digit_png(), 400, "rotation range"),
+        ("/api/classify?seed=abc", digit_png(), 400, "seed must be a whole number"),
+        ("/api/nothing", b"", 404, "no such endpoint"),
+    ]
+    for path, data, expected_status, message in cases:
+        status, body = request(server + path, data=data, headers={"Content-Type": "application/octet-stream"})
+        assert status == expected_status and message in json.loads(body)["error"], (path, body)
+    status, body = request(server + "/api/classify", data=b"x", headers={"Content-Length": str(11 * 2**20)})
+    assert status == 413
+
+
+def _chromium():
+    """A headless Chromium driven by Selenium, or a skip that says what is missing."""
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install selenium)")
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver")
+    if not browser or not driver:
+        pytest.skip("Chromium and chromedriver are not installed (apt-get install chromium chromium-driver)")
+    return webdriver, browser, driver
+
+
+@pytest.mark.slow
+def test_page_in_headless_chromium(server, tmp_path):
+    """Upload a digit, pick the model and a rotation range, and read the answer off the page."""
+    webdriver, browser, driver_path = _chromium()
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = browser
+    for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"):
+        options.add_argument(flag)
+    image = tmp_path / "seven.png"
+    image.write_bytes(digit_png())
+    browser_session = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=driver_path))
+    try:
+        browser_session.get(server + "/")
+        wait = WebDriverWait(browser_session, 600)
+        wait.until(lambda d: len(Select(d.find_element(By.ID, "model")).options) == 1)
+        Select(browser_session.find_element(By.ID, "model")).select_by_value("lif-lif")
+        browser_session.find_element(By.ID, "file").send_keys(str(image))
+        for field, value in (("rotate-min", "-20"), ("rotate-max", "20"), ("seed", "3")):
+            element = browser_session.find_element(By.ID, field)
+            element.clear()
+            element.send_keys(value)
+        browser_session.find_element(By.ID, "go").click()
+        wait.until(ec.visibility_of_element_located((By.ID, "prediction")))
+        wait.until(lambda d: d.find_element(By.ID, "status").text.startswith("done"))
+
+        angle = float(np.random.default_rng(3).uniform(-20, 20))
+        expected = run_digit(seeded_weights(), user_image.load(digit_png(), angle).flat, seed=3)
+        assert browser_session.find_element(By.ID, "prediction").text == str(expected.prediction)
+        cells = browser_session.find_elements(By.CSS_SELECTOR, "#count-values td")
+        assert [int(c.text) for c in cells] == expected.output_counts.tolist()
+        for name in ("digit", "raster", "traces", "input"):
+            width = browser_session.execute_script(f"return document.getElementById('{name}').naturalWidth")
+            assert width >= 100, name  # the PNG arrived and decoded
+
+        # a blank page is refused with a one-line reason, shown on the page
+        blank = tmp_path / "blank.png"
+        blank.write_bytes(digit_png(blank=True))
+        browser_session.find_element(By.ID, "file").send_keys(str(blank))
+        browser_session.find_element(By.ID, "go").click()
+        wait.until(lambda d: "no digit found" in d.find_element(By.ID, "error").text)
+        assert not browser_session.find_element(By.ID, "result").is_displayed()
+    finally:
+        browser_session.quit()
