@@ -1,0 +1,89 @@
+"""The result scripts on a few digits: rotation robustness and SNN against ANN."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import weights
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def script(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def weights_file(small_weights, tmp_path) -> Path:
+    path = tmp_path / "lif-lif-random.npz"
+    weights.save(small_weights, path)
+    return path
+
+
+def test_wilson_interval():
+    rotation = script("rotation_robustness")
+    low, high = rotation.wilson(50, 100)
+    assert low < 0.5 < high and high - 0.5 == pytest.approx(0.5 - low)
+    assert rotation.wilson(0, 10)[0] == 0 and rotation.wilson(10, 10)[1] == 1
+    low, high = rotation.wilson(900, 1000)
+    assert low == pytest.approx(0.8798, abs=1e-4) and high == pytest.approx(0.9171, abs=1e-4)  # by hand
+
+
+def test_rotation_robustness(weights_file, tmp_path, monkeypatch):
+    monkeypatch.delenv("SNN_MNIST_DATA", raising=False)  # the bundled sample
+    rotation = script("rotation_robustness")
+    assert rotation.main(["--weights", f"lif-lif={weights_file}", "--n", "12", "--angles", "0", "90",
+                          "--backend", "runtime", "--out-dir", str(tmp_path)]) == 0
+    data = json.loads((tmp_path / "rotation.json").read_text())
+    rows = data["models"]["lif-lif"]["rows"]
+    assert [r["angle_deg"] for r in rows] == [None, 0, 90]
+    for row in rows:
+        assert row["accuracy"] == row["correct"] / 12 and row["ci95"][0] <= row["accuracy"] <= row["ci95"][1]
+    # the rotated digits are the user-image preparation of MNIST's
+    from digits import sample, user_image
+
+    images = sample.load()[0][:2]
+    stack = rotation.rotated(images, [90])
+    np.testing.assert_array_equal(stack[0, 1], user_image.prepare(user_image.mnist_digit(images[1]), 90).flat)
+    table = (tmp_path / "rotation.md").read_text()
+    assert "| untouched MNIST |" in table and "| 90° |" in table
+    assert (tmp_path / "rotation.png").stat().st_size > 10_000
+
+
+def test_operation_counts():
+    ann = script("snn_vs_ann")
+    assert ann.dense_macs(784, 256, 10) == 784 * 256 + 256 * 10
+    np.testing.assert_array_equal(ann.synaptic_operations(np.array([3, 0]), np.array([2, 5]), 4, 10), [32, 50])
+    assert ann.energy_pj(macs=10, acs=10) == pytest.approx(10 * 4.6 + 10 * 0.9)
+
+
+def test_leak_is_counted_for_leaky_layers_only(random_weights):
+    ann = script("snn_vs_ann")
+    steps = random_weights("lif-lif").steps
+    assert ann.leak_macs(random_weights("lif-lif", n_hidden=32)) == (32 + 10) * steps
+    assert ann.leak_macs(random_weights("if-lif", n_hidden=32)) == 10 * steps
+    assert ann.leak_macs(random_weights("if-if", n_hidden=32)) == 0
+
+
+def test_snn_vs_ann(mnist_dir, weights_file, tmp_path):
+    pytest.importorskip("torch")
+    ann = script("snn_vs_ann")
+    assert ann.main(["--weights", f"lif-lif={weights_file}", "--epochs", "3", "--n-train", "2000", "--n-test", "50",
+                     "--backend", "runtime", "--threads", "1", "--data-dir", str(mnist_dir),
+                     "--out-dir", str(tmp_path)]) == 0
+    data = json.loads((tmp_path / "snn_vs_ann.json").read_text())
+    snn = data["snn"]["lif-lif"]
+    assert snn["synaptic_ops"] == pytest.approx(snn["input_spikes"] * 32 + snn["hidden_spikes"] * 10)
+    assert data["ann"]["macs_dense"] == 784 * 32 + 32 * 10
+    assert 0 < data["ann"]["macs_zero_skipping"] < data["ann"]["macs_dense"]
+    assert data["ann"]["accuracy"] > 0.7  # 2000 images, three epochs: well above chance
+    report = (tmp_path / "snn_vs_ann.md").read_text()
+    assert "| SNN lif-lif (25 steps) |" in report and "Caveats" in report
