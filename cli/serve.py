@@ -21,15 +21,22 @@ def add_parser(subparsers) -> None:
     p.set_defaults(run=run)
 
 
-def model_loaders(specs: list[str]) -> dict:
-    """``["lif-lif=w.npz"]`` -> {"lif-lif": loader}; no specs: every pretrained model."""
+def model_loaders(specs: list[str], models: list[str] | None = None) -> dict:
+    """Functions that load weights, by model: ``["lif-lif=w.npz"]`` -> {"lif-lif": loader}.
+
+    Without specs: the pretrained weights of ``models``, or of every model that has them
+    (possibly none); a named model without pretrained weights is a UserError.
+    """
     from cli.data import load_weights
     from cli.main import UserError
     from networks.topology import TOPOLOGIES
     from weights import pretrained
 
     if not specs:
-        return {model: functools.partial(pretrained.load, model) for model in pretrained.available()}
+        missing = [m for m in models or () if m not in pretrained.available()]
+        if missing:
+            raise UserError(f"no pretrained weights for {', '.join(missing)} yet; pass --weights MODEL=FILE")
+        return {model: functools.partial(pretrained.load, model) for model in models or pretrained.available()}
     loaders = {}
     for spec in specs:
         model, _, path = spec.partition("=")

@@ -113,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     from cli.serve import model_loaders
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--models", nargs="+", choices=list(TOPOLOGIES), default=list(TOPOLOGIES))
+    parser.add_argument("--models", nargs="+", choices=list(TOPOLOGIES), default=None,
+                        help="models to measure (default: every model with pretrained weights)")
     parser.add_argument("--weights", nargs="+", default=[], metavar="MODEL=FILE",
                         help="weights files to use instead of the pretrained ones (default: pretrained)")
     parser.add_argument("--n", type=int, default=1000, help="test digits (default 1000)")
@@ -126,17 +127,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out-dir", default="results")
     args = parser.parse_args(argv)
 
-    loaders = model_loaders(args.weights) if args.weights else None
-    models = list(loaders) if loaders else args.models
+    loaders = model_loaders(args.weights, args.models)
+    if not loaders:
+        sys.exit("no pretrained weights yet (weights/pretrained/*.npz); pass --weights MODEL=FILE")
+    models = list(loaders)
     images, labels, source = load_images(args.data_dir, args.n, args.start)
     results, provenance = {}, {}
     for model in models:
-        if loaders:
-            weights = loaders[model]()
-        else:
-            from weights import pretrained
-
-            weights = pretrained.load(model)
+        weights = loaders[model]()
         t0 = time.perf_counter()
         results[model] = measure(weights, images, labels, args.angles, backend=args.backend, seed=args.seed,
                                  threads=args.threads)
@@ -165,4 +163,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from cli.main import user_errors
+
+    try:
+        sys.exit(main())
+    except user_errors() as exc:  # bad input, missing data or weights: one line, no traceback
+        sys.exit(f"{Path(__file__).name}: error: {exc}")

@@ -174,7 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     from digits import mnist
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--models", nargs="+", choices=list(TOPOLOGIES), default=list(TOPOLOGIES))
+    parser.add_argument("--models", nargs="+", choices=list(TOPOLOGIES), default=None,
+                        help="models to measure (default: every model with pretrained weights)")
     parser.add_argument("--weights", nargs="+", default=[], metavar="MODEL=FILE",
                         help="weights files to use instead of the pretrained ones")
     parser.add_argument("--epochs", type=int, default=10, help="ANN training epochs (default 10)")
@@ -191,11 +192,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.threads:
         torch.set_num_threads(args.threads)
-    loaders = model_loaders(args.weights) if args.weights else None
-    if loaders is None:
-        from weights import pretrained
-
-        loaders = {model: (lambda model=model: pretrained.load(model)) for model in args.models}
+    loaders = model_loaders(args.weights, args.models)
+    if not loaders:
+        sys.exit("no pretrained weights yet (weights/pretrained/*.npz); pass --weights MODEL=FILE")
     train_x, train_y = mnist.load("train", args.data_dir)
     if args.n_train:
         train_x, train_y = train_x[: args.n_train], train_y[: args.n_train]
@@ -230,4 +229,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from cli.main import user_errors
+
+    try:
+        sys.exit(main())
+    except user_errors() as exc:  # bad input, missing data or weights: one line, no traceback
+        sys.exit(f"{Path(__file__).name}: error: {exc}")
