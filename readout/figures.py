@@ -78,6 +78,7 @@ def raster_figure(hidden: LayerTrace, output: LayerTrace, duration_ms: float, pa
         bars.barh(np.arange(layer.n_neurons), counts, height=0.8 if layer.n_neurons <= 20 else 1.0,
                   color=bar_colors)
         bars.set(xlabel="spikes", title="count")
+        bars.set_xlim(0, 1.3 * max(1, counts.max()))  # room for the numbers
         if layer.n_neurons <= 20:
             raster.set_yticks(range(layer.n_neurons))
             for k, c in enumerate(counts):
@@ -132,8 +133,8 @@ def voltage_animation(layers: list[LayerTrace], path: str | Path, title: str = "
         impulses = LineCollection([], colors="k", linewidths=1.5)
         ax.add_collection(impulses)
         cursor = ax.axvline(times[0], color="0.7", lw=0.8)
-        label = ax.set_title("", fontsize=8, loc="left")
         name = f"output {neuron} (digit {neuron})" if layer.name == "output" else f"{layer.name} {neuron}"
+        label = ax.set_title(f"{name}: 00 spikes", fontsize=8, loc="left")  # room for the text to come
         artists.append((line, impulses, cursor, label, name, v, spike_times, (p.v_th_mV, high)))
     for ax in axes[len(panels) - columns:len(panels)]:
         ax.set_xlabel("time (ms)")
