@@ -67,7 +67,8 @@ def describe(prepared) -> str:
     if prepared.thickened:
         parts.append("thin strokes thickened")
     if prepared.angle_deg:
-        parts.append(f"rotated {prepared.angle_deg:.1f} degrees counter-clockwise")
+        sense = "counter-clockwise" if prepared.angle_deg > 0 else "clockwise"
+        parts.append(f"rotated {abs(prepared.angle_deg):.1f} degrees {sense}")
     return "; ".join(parts)
 
 
