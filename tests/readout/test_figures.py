@@ -92,7 +92,7 @@ def test_raster(activity, tmp_path):
 
 def test_voltage_animation(activity, tmp_path):
     path = tmp_path / "v.gif"
-    layers = [activity.layer_trace("hidden"), activity.layer_trace("output")]
+    layers = [activity.layer_trace("hidden")]  # three panels keep the test quick
     frames = figures.voltage_animation(layers, path, title="test", fps=10, hold_frames=3)
     gif = Image.open(path)
     # one frame per step; Pillow stores the held copies of the last frame as one longer frame
