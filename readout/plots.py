@@ -17,6 +17,10 @@ from atomic_files import atomic_path
 from neuron_models import NeuronParameters
 
 
+#: matplotlib's default colours with black for its grey, which marks the spikes of neurons not traced
+PALETTE = [f"C{c}" for c in (0, 1, 2, 3, 4, 5, 6, 8, 9)] + ["black"]
+
+
 def _save(fig: Figure, path: str | Path) -> None:
     FigureCanvasAgg(fig)
     with atomic_path(path) as tmp:
@@ -66,10 +70,9 @@ def trace_figure(layers: list[LayerTrace], path: str | Path, title: str = "") ->
     axes = fig.subplots(2 * len(layers), 1, sharex=True, height_ratios=[1, 2] * len(layers), squeeze=False)[:, 0]
     for k, layer in enumerate(layers):
         raster, traces = axes[2 * k], axes[2 * k + 1]
-        palette = [f"C{c % 10}" for c in range(len(layer.neurons))]
-        colors = dict(zip(layer.neurons, palette))
+        colors = {neuron: PALETTE[k % len(PALETTE)] for k, neuron in enumerate(layer.neurons)}
         chosen = np.isin(layer.spike_indices, layer.neurons)
-        raster.scatter(layer.spike_times_ms[~chosen], layer.spike_indices[~chosen], s=4, marker="|", color="0.5")
+        raster.scatter(layer.spike_times_ms[~chosen], layer.spike_indices[~chosen], s=4, marker="|", color="0.6")
         raster.scatter(layer.spike_times_ms[chosen], layer.spike_indices[chosen], s=16, marker="|",
                        color=[colors[i] for i in layer.spike_indices[chosen]])
         raster.set(ylim=(-0.5, layer.n_neurons - 0.5), ylabel=f"{layer.name}\nneuron",
