@@ -20,10 +20,14 @@ class BackendError(RuntimeError):
 
 @dataclass
 class Timings:
-    """Seconds spent generating and compiling code, and running the simulation."""
+    """Seconds spent generating and compiling code, and running the simulation.
+
+    ``run_seconds`` is None when the backend only built the project (``build_only``): then
+    the network has not been simulated and its monitors hold nothing.
+    """
 
     build_seconds: float
-    run_seconds: float
+    run_seconds: float | None
 
 
 ProgressCallback = Callable[[float], None]  # fraction of simulated time done, in [0, 1]
@@ -57,22 +61,33 @@ class RuntimeBackend(Backend):
 
 
 class StandaloneBackend(Backend):
-    """A Brian2 standalone device: generate a project, compile it, run the binary."""
+    """A Brian2 standalone device: generate a project, compile it, run the binary (unless ``build_only``)."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, *, build_only: bool = False):
         self.directory = directory
+        self.build_only = build_only
 
     def run(self, network, duration, progress=None) -> Timings:
-        from brian2 import device
-
         t0 = time.perf_counter()
         network.run(duration, report="text" if progress is not None else None)
-        device.build(directory=str(self.directory), compile=True, run=False)
+        self.compile()
         t1 = time.perf_counter()
-        device.run(directory=str(self.directory), with_output=progress is not None)
+        if self.build_only:
+            return Timings(build_seconds=t1 - t0, run_seconds=None)
+        self.execute(with_output=progress is not None)
         if progress is not None:
             progress(1.0)
         return Timings(build_seconds=t1 - t0, run_seconds=time.perf_counter() - t1)
+
+    def compile(self) -> None:
+        from brian2 import device
+
+        device.build(directory=str(self.directory), compile=True, run=False)
+
+    def execute(self, with_output: bool) -> None:
+        from brian2 import device
+
+        device.run(directory=str(self.directory), with_output=with_output)
 
 
 class CppBackend(StandaloneBackend):
@@ -101,6 +116,7 @@ def activate(
     threads: int = 0,
     build_root: str | os.PathLike | None = None,
     keep_build: bool = False,
+    build_only: bool = False,
     cuda_options: dict | None = None,
 ) -> Iterator[Backend]:
     """Make ``name`` the active Brian2 device for the duration of the block.
@@ -108,10 +124,18 @@ def activate(
     Standalone backends build in a fresh directory under ``build_root`` (default: the
     ``SNN_MNIST_BUILD_DIR`` environment variable, else the system temp directory), so two
     processes never share one; it is deleted afterwards unless ``keep_build`` is set.
-    ``threads`` > 0 asks the C++ backend for that many OpenMP threads.
+    ``threads`` > 0 asks the C++ backend for that many OpenMP threads. ``build_only`` makes a
+    standalone backend compile without running (``Timings.run_seconds`` is then None).
+    ``cuda_options`` go to :func:`backends.cuda.configure_cuda` (``compute_capability``).
     """
     if name not in BACKENDS:
         raise BackendError(f"unknown backend {name!r} (choose from {', '.join(BACKENDS)})")
+    if build_only and name == "runtime":
+        raise BackendError("--build-only needs a standalone backend (cpp or cuda); runtime has nothing to build")
+    if name == "cuda":
+        from .cuda import import_brian2cuda
+
+        import_brian2cuda()  # before the backup below, which then covers brian2cuda's preferences
 
     from brian2 import device, prefs, set_device
 
@@ -128,12 +152,12 @@ def activate(
             _require_compiler()
             set_device("cpp_standalone", directory=str(directory), build_on_run=False)
             prefs.devices.cpp_standalone.openmp_threads = max(0, int(threads))
-            yield CppBackend(directory)
+            yield CppBackend(directory, build_only=build_only)
         else:
             from .cuda import CudaBackend, configure_cuda
 
-            configure_cuda(directory, **(cuda_options or {}))
-            yield CudaBackend(directory)
+            configure_cuda(directory, build_only=build_only, **(cuda_options or {}))
+            yield CudaBackend(directory, build_only=build_only)
     finally:
         if name != "runtime":
             device.reinit()

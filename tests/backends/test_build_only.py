@@ -1,0 +1,30 @@
+"""``activate(..., build_only=True)``: a standalone backend compiles and stops before running."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+import backends
+from backends import BackendError
+from networks.builder import build_network
+from networks.simulation import input_spikes
+
+
+def test_runtime_has_nothing_to_build():
+    with pytest.raises(BackendError, match=r"--build-only needs a standalone backend \(cpp or cuda\)"):
+        with backends.activate("runtime", build_only=True):
+            pass
+
+
+@pytest.mark.slow
+def test_cpp_build_only_compiles_without_running(random_weights, sample_digits):
+    weights = random_weights("if-lif", n_hidden=8, seed=1)
+    images, _ = sample_digits
+    with backends.activate("cpp", build_only=True) as backend:
+        net = build_network(weights, frozen=input_spikes(images[:2], weights, seed=0))
+        timings = backend.run(net.network, net.duration)
+        assert os.access(backend.directory / "main", os.X_OK)
+        assert not any((backend.directory / "results").iterdir())  # the program never ran
+    assert timings.run_seconds is None and timings.build_seconds > 0
