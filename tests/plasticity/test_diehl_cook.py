@@ -54,6 +54,8 @@ def test_stdp_keeps_the_running_weight_sum_exact():
     net.input_exc.w = normalise(w, params.w_total).ravel()
     net.excitatory.w_sum = params.w_total
     net.excitatory.learning = 1.0
+    for name, value in params.rule.learning_rates().items():  # build() leaves the shared rates at 0
+        setattr(net.input_exc, name, value)
     net.network.run(1.5 * params.present_ms * 1e-3 * __import__("brian2").second)
     sums = np.asarray(net.input_exc.w[:]).reshape(784, N_EXC).sum(axis=0)
     assert not np.allclose(sums, params.w_total, rtol=1e-6)  # learning did change the weights
