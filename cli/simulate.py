@@ -15,6 +15,10 @@ def add_parser(subparsers) -> None:
     p.add_argument("--start", type=int, default=0, metavar="K", help="index of the first digit (default 0)")
     p.add_argument("--json", metavar="FILE", default=None, help="write the results to this JSON file")
     p.add_argument("--confusion", metavar="FILE", default=None, help="draw the confusion matrix into this image file")
+    p.add_argument("--build-only", action="store_true",
+                   help="generate and compile the network (cpp or cuda) without running it, e.g. cuda without a GPU")
+    p.add_argument("--compute-capability", metavar="X.Y", default=None,
+                   help="cuda: the GPU generation to compile for (default: the GPU's own; 9.0 with --build-only)")
     p.set_defaults(run=run)
 
 
@@ -33,6 +37,8 @@ def _progress(backend: str, n_images: int):
 def run(args: argparse.Namespace) -> int:
     weights, weights_file = network_weights(args)
     images, labels, data_source = digits(args, args.n, args.start)
+    if args.build_only or args.compute_capability is not None:
+        return build_only(args, weights, weights_file, images)
 
     from atomic_files import write_json
     from networks.simulation import simulate
@@ -89,5 +95,34 @@ def run(args: argparse.Namespace) -> int:
             "weights": weights_file,
             "data": data_source,
         })
+        print(f"wrote {args.json}")
+    return 0
+
+
+def build_only(args: argparse.Namespace, weights, weights_file: str, images) -> int:
+    """--build-only (and --compute-capability): compile the network for these digits, run nothing."""
+    from atomic_files import write_json
+    from backends import cuda
+    from cli.main import UserError
+    from networks.simulation import compile_only
+
+    capability = None
+    if args.compute_capability is not None:
+        if args.backend != "cuda":
+            raise UserError("--compute-capability applies to --backend cuda only")
+        if not args.build_only:
+            raise UserError("--compute-capability goes with --build-only; a run compiles for the GPU it runs on")
+        try:
+            capability = cuda.parse_compute_capability(args.compute_capability)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
+    build_seconds = compile_only(weights, images, backend=args.backend, input_mode=args.input, seed=args.seed,
+                                 threads=args.threads, compute_capability=capability)
+    target = f" for compute capability {capability or cuda.DEFAULT_COMPUTE_CAPABILITY:.1f}" if args.backend == "cuda" else ""
+    print(f"built {args.model} for {len(images)} digits on {args.backend}{target} in {build_seconds:.1f} s; not run")
+    if args.json:
+        write_json(args.json, {"model": args.model, "backend": args.backend, "n_images": len(images),
+                               "steps": weights.steps, "build_only": True, "build_seconds": build_seconds,
+                               "compute_capability": capability, "weights": weights_file})
         print(f"wrote {args.json}")
     return 0

@@ -52,25 +52,15 @@ def simulate(
     ``seed`` fixes Brian2's random numbers (Poisson input) and, in ``frozen`` mode, the
     spike trains drawn in NumPy; ``frozen`` may also be given directly.
     """
-    from brian2 import ms, mV, seed as brian_seed
+    from brian2 import ms, mV
 
-    from .builder import build_network, counts_per_image
-
-    if input_mode not in INPUT_MODES:
-        raise ValueError(f"unknown input mode {input_mode!r} (choose from {', '.join(INPUT_MODES)})")
-    if input_mode == "frozen" and frozen is None:
-        frozen = input_spikes(images, weights, seed)
+    from .builder import counts_per_image
 
     t = weights.topology
     with backends.activate(backend, threads=threads, **(backend_options or {})) as runner:
-        brian_seed(seed)
-        net = build_network(
-            weights,
-            images=images if input_mode == "poisson" else None,
-            frozen=frozen if input_mode == "frozen" else None,
-            record_hidden=record_hidden,
-            record_input=record_input,
-            record_voltages=record_voltages,
+        net = _seeded_network(
+            weights, images, input_mode, seed, frozen,
+            record_hidden=record_hidden, record_input=record_input, record_voltages=record_voltages,
         )
         timings = runner.run(net.network, net.duration, progress=progress)
         count = lambda mon, n: counts_per_image(mon, n, net.n_images, weights.steps, weights.dt_ms)  # noqa: E731
@@ -89,6 +79,44 @@ def simulate(
             output_spike_trains=_trains(net.output_spikes),
         )
     return result
+
+
+def compile_only(
+    weights: NetworkWeights,
+    images: np.ndarray,
+    *,
+    backend: str,
+    input_mode: str = "poisson",
+    seed: int = 0,
+    threads: int = 0,
+    compute_capability: float | None = None,
+) -> float:
+    """Generate and compile the network ``simulate`` would run, without running it; returns the seconds
+    taken. This is how a machine without a GPU checks the cuda backend (``compute_capability`` picks
+    the GPU generation to compile for)."""
+    options = {"cuda_options": {"compute_capability": compute_capability}} if backend == "cuda" else {}
+    with backends.activate(backend, threads=threads, build_only=True, **options) as runner:
+        net = _seeded_network(weights, images, input_mode, seed, None)
+        return runner.run(net.network, net.duration).build_seconds
+
+
+def _seeded_network(weights, images, input_mode, seed, frozen, **record):
+    """The network of ``weights`` fed with ``images`` in ``input_mode``, Brian2's random numbers seeded."""
+    from brian2 import seed as brian_seed
+
+    from .builder import build_network
+
+    if input_mode not in INPUT_MODES:
+        raise ValueError(f"unknown input mode {input_mode!r} (choose from {', '.join(INPUT_MODES)})")
+    if input_mode == "frozen" and frozen is None:
+        frozen = input_spikes(images, weights, seed)
+    brian_seed(seed)
+    return build_network(
+        weights,
+        images=images if input_mode == "poisson" else None,
+        frozen=frozen if input_mode == "frozen" else None,
+        **record,
+    )
 
 
 def _trains(monitor):

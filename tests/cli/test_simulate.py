@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pytest
 
 import weights
 from digits import sample
@@ -50,3 +51,16 @@ def test_reads_mnist_from_the_environment(cli, weights_file, mnist_dir, tmp_path
     report = json.loads(out.read_text())
     assert report["data"].startswith("MNIST test set in") and report["n_images"] == 2
     assert report["labels"] == [5, 6]  # the last two test digits
+
+
+@pytest.mark.slow
+def test_build_only_compiles_and_runs_nothing(cli, weights_file, tmp_path):
+    out = tmp_path / "build.json"
+    result = cli("simulate", "--model", "lif-lif", "--backend", "cpp", "--build-only", "--sample", "--n", "3",
+                 "--weights", weights_file, "--json", out)
+    assert result.returncode == 0, result.stderr
+    assert "built lif-lif for 3 digits on cpp in" in result.stdout and "not run" in result.stdout
+    assert "accuracy" not in result.stdout
+    report = json.loads(out.read_text())
+    assert (report["build_only"], report["backend"], report["n_images"]) == (True, "cpp", 3)
+    assert report["build_seconds"] > 0 and "accuracy" not in report

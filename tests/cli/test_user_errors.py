@@ -45,6 +45,8 @@ def test_bad_arguments(cli, args, pattern):
         (["--start", "-1"], r"--start must lie in \[0, 299\]"),
         (["--steps", "0"], r"--steps must be at least 1"),
         (["--threads", "-2"], r"--threads must be 0 or more"),
+        (["--build-only"], r"--build-only needs a standalone backend \(cpp or cuda\)"),
+        (["--compute-capability", "9.0"], r"--compute-capability applies to --backend cuda only"),
     ],
 )
 def test_bad_numbers(cli, weights_file, extra, pattern):
