@@ -2,9 +2,11 @@
 
 Topology: 784 Poisson inputs -> ``n`` excitatory neurons (all-to-all, plastic, STDP) ->
 ``n`` inhibitory neurons (one-to-one) -> back onto every *other* excitatory neuron
-(lateral inhibition). Each excitatory neuron has an adaptive threshold ``theta`` that
-grows by ``theta_plus`` at every spike of the neuron while learning, and the input weights of
-every excitatory neuron are normalised to sum to ``w_total`` before each image.
+(lateral inhibition). Each excitatory neuron fires at ``v > v_th - theta_offset + theta``:
+an adaptive threshold ``theta`` that grows by ``theta_plus`` at every spike of the neuron while
+learning, on top of a threshold lowered by ``theta_offset`` (20 mV in the paper's code, so that
+untrained neurons fire readily), and the input weights of every excitatory neuron are
+normalised to sum to ``w_total`` before each image.
 
 Why these neurons differ from :mod:`neuron_models`: the project's IF/LIF groups take
 synaptic input as instantaneous voltage jumps and have a fixed threshold. Diehl & Cook's
@@ -67,6 +69,7 @@ class DiehlCookParameters:
     tau_ge_ms: float = 1.0
     tau_gi_ms: float = 2.0
     theta_plus_mV: float = 0.05
+    theta_offset_mV: float = 20.0  # the paper's code fires at v > v_th - 20 mV + theta: new neurons fire readily
     tau_theta_ms: float = 1e7
     w_total: float = 78.0  # sum of the input weights of each excitatory neuron
     w_init_max: float = 0.3
@@ -133,8 +136,10 @@ dgi/dt = -gi / tau_gi : 1
 dtheta/dt = -learning * theta / tau_theta : volt
 w_sum : 1
 learning : 1 (shared)
+image : integer (linked)
+n_images : integer (linked)
 """
-EXCITATORY_THRESHOLD = "v > v_th + theta"
+EXCITATORY_THRESHOLD = "image < n_images and v > v_th - theta_offset + theta"
 EXCITATORY_RESET = "v = v_reset\ntheta += learning * theta_plus"
 
 INHIBITORY_EQUATIONS = """
@@ -149,9 +154,12 @@ boost : integer (linked)
 """
 
 #: The controller's step: at the end of each slot, advance to the next image if the
-#: excitatory layer fired at least ``min_spikes`` times, else show it again, louder.
+#: excitatory layer fired at least ``min_spikes`` times, else show it again, louder. Once the
+#: chunk's ``n_images`` images are done, the remaining slots are idle: nothing passes, nothing
+#: grows louder, and the excitatory layer stays silent (its threshold reads ``image < n_images``).
 CONTROLLER_EQUATIONS = """
 image : integer
+n_images : integer
 boost : integer
 count : integer
 step : integer
@@ -160,9 +168,10 @@ rng_seed : integer
 CONTROLLER_STEP = """
 step += 1
 slot_done = int(step >= slot_steps)
-passed = slot_done * int(count >= min_spikes)
+showing = int(image < n_images)
+passed = slot_done * showing * int(count >= min_spikes)
 image += passed
-boost += slot_done - passed * (boost + 1)
+boost += showing * (slot_done - passed * (boost + 1))
 count *= 1 - slot_done
 step *= 1 - slot_done
 """
@@ -198,7 +207,7 @@ def build(n_exc: int, n_slots: int, params: DiehlCookParameters, rates_hz: np.nd
     ``rates_hz`` (n_slots x 784) fills the ``stimulus``; variables set per run (as values before ``run`` in runtime mode, or as ``run_args`` of
     a compiled standalone binary): ``stimulus`` (n_slots x 784 rates, Hz), ``input_exc.w``,
     ``excitatory.theta``, ``excitatory.w_sum``, ``excitatory.learning`` and the rule's
-    ``input_exc.eta_*``, ``controller.boost`` and ``controller.rng_seed``.
+    ``input_exc.eta_*``, ``controller.n_images``, ``controller.boost`` and ``controller.rng_seed``.
     """
     from brian2 import (
         Hz,
@@ -251,6 +260,7 @@ def build(n_exc: int, n_slots: int, params: DiehlCookParameters, rates_hz: np.nd
         "tau_gi": p.tau_gi_ms * ms,
         "tau_theta": p.tau_theta_ms * ms,
         "theta_plus": p.theta_plus_mV * mV,
+        "theta_offset": p.theta_offset_mV * mV,
         "w_total": p.w_total,
         **rule.trace_namespace(),
     }
@@ -274,6 +284,8 @@ def build(n_exc: int, n_slots: int, params: DiehlCookParameters, rates_hz: np.nd
         namespace={**p.inhibitory.namespace(), "e_exc": p.e_exc_mV * mV, "tau_ge": p.tau_ge_ms * ms},
         name="inhibitory",
     )
+    excitatory.image = linked_var(controller, "image", index=np.zeros(n_exc, dtype=int))
+    excitatory.n_images = linked_var(controller, "n_images", index=np.zeros(n_exc, dtype=int))
     excitatory.v = "v_rest"
     inhibitory.v = "v_rest"
 

@@ -129,6 +129,7 @@ class Simulator:
             "w_sum": weights.sum(axis=0).astype(np.float64),
             "theta": np.asarray(theta_mV, dtype=np.float64) * mV,
             "learning": 1.0 if learning else 0.0,
+            "n_images": len(images),
             "boost": int(boost),
             "rng_seed": int(seed),
             **eta,
@@ -163,7 +164,7 @@ class Simulator:
     def _assign(net, values: dict, setter) -> None:
         owners = {"w": net.input_exc, "eta_dep": net.input_exc, "eta_pot": net.input_exc,
                   "w_sum": net.excitatory, "theta": net.excitatory, "learning": net.excitatory,
-                  "boost": net.controller, "rng_seed": net.controller}
+                  "n_images": net.controller, "boost": net.controller, "rng_seed": net.controller}
         for name, value in values.items():
             setter(getattr(owners[name], name), value)
 

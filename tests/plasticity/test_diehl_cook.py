@@ -54,6 +54,7 @@ def test_stdp_keeps_the_running_weight_sum_exact():
     net.input_exc.w = normalise(w, params.w_total).ravel()
     net.excitatory.w_sum = params.w_total
     net.excitatory.learning = 1.0
+    net.controller.n_images = 2
     for name, value in params.rule.learning_rates().items():  # build() leaves the shared rates at 0
         setattr(net.input_exc, name, value)
     net.network.run(1.5 * params.present_ms * 1e-3 * __import__("brian2").second)
@@ -79,7 +80,8 @@ def test_theta_grows_by_theta_plus_per_spike_only_while_learning():
 
 def test_a_silent_image_is_shown_again_louder():
     params = dataclasses.replace(PARAMS, min_spikes=5)
-    w, theta = start(params=params)
+    w, _ = start(params=params)
+    theta = np.full(N_EXC, params.theta_offset_mV)  # threshold back at v_th, above rest: silent without input
     with Simulator(N_EXC, params, backend="runtime", n_slots=3) as sim:
         silent = sim.run(BLANK, w, theta, learning=False, seed=3)
         carried = sim.run(BLANK, w, theta, learning=False, seed=3, boost=silent.boost)
@@ -88,6 +90,17 @@ def test_a_silent_image_is_shown_again_louder():
     assert carried.boost == 6  # the boost carries over between chunks
     assert (bright.completed, bright.boost) == (3, 0)
     assert (bright.counts.sum(axis=1) >= 5).all()
+
+
+def test_slots_after_the_last_image_are_idle():
+    # untrained neurons (theta = 0) fire even without input; the slots after the chunk's one image
+    # must neither pass nor learn nor grow louder
+    w, theta = start()
+    with Simulator(N_EXC, PARAMS, backend="runtime", n_slots=3) as sim:
+        one = sim.run(BLANK, w, theta, learning=True, seed=4)
+    assert one.completed == 1 and one.counts.sum() > 0  # the blank image itself drew spikes
+    assert one.boost == 0
+    assert one.theta_mV.sum() == pytest.approx(PARAMS.theta_plus_mV * one.counts.sum(), rel=1e-5)
 
 
 def test_passed_slots_follows_the_controller_rule():
