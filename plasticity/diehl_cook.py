@@ -2,11 +2,12 @@
 
 Topology: 784 Poisson inputs -> ``n`` excitatory neurons (all-to-all, plastic, STDP) ->
 ``n`` inhibitory neurons (one-to-one) -> back onto every *other* excitatory neuron
-(lateral inhibition). Each excitatory neuron fires at ``v > v_th - theta_offset + theta``:
-an adaptive threshold ``theta`` that grows by ``theta_plus`` at every spike of the neuron while
-learning, on top of a threshold lowered by ``theta_offset`` (20 mV in the paper's code, so that
-untrained neurons fire readily), and the input weights of every excitatory neuron are
-normalised to sum to ``w_total`` before each image.
+(lateral inhibition). Each excitatory neuron has an adaptive threshold ``theta`` that
+grows by ``theta_plus`` at every spike of the neuron while learning, and the input weights of
+every excitatory neuron are normalised to sum to ``w_total`` before each image. (The paper's
+code fires at ``v > v_th - 20 mV + theta`` with ``theta`` starting at 20 mV: the same neurons,
+with our ``theta`` 20 mV lower. Starting all neurons above threshold at rest instead makes them
+fire in lockstep, which lateral inhibition cannot break.)
 
 Why these neurons differ from :mod:`neuron_models`: the project's IF/LIF groups take
 synaptic input as instantaneous voltage jumps and have a fixed threshold. Diehl & Cook's
@@ -69,7 +70,6 @@ class DiehlCookParameters:
     tau_ge_ms: float = 1.0
     tau_gi_ms: float = 2.0
     theta_plus_mV: float = 0.05
-    theta_offset_mV: float = 20.0  # the paper's code fires at v > v_th - 20 mV + theta: new neurons fire readily
     tau_theta_ms: float = 1e7
     w_total: float = 78.0  # sum of the input weights of each excitatory neuron
     w_init_max: float = 0.3
@@ -139,7 +139,7 @@ learning : 1 (shared)
 image : integer (linked)
 n_images : integer (linked)
 """
-EXCITATORY_THRESHOLD = "image < n_images and v > v_th - theta_offset + theta"
+EXCITATORY_THRESHOLD = "image < n_images and v > v_th + theta"
 EXCITATORY_RESET = "v = v_reset\ntheta += learning * theta_plus"
 
 INHIBITORY_EQUATIONS = """
@@ -260,7 +260,6 @@ def build(n_exc: int, n_slots: int, params: DiehlCookParameters, rates_hz: np.nd
         "tau_gi": p.tau_gi_ms * ms,
         "tau_theta": p.tau_theta_ms * ms,
         "theta_plus": p.theta_plus_mV * mV,
-        "theta_offset": p.theta_offset_mV * mV,
         "w_total": p.w_total,
         **rule.trace_namespace(),
     }
