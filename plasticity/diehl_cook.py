@@ -142,6 +142,13 @@ n_images : integer (linked)
 EXCITATORY_THRESHOLD = "image < n_images and v > v_th + theta"
 EXCITATORY_RESET = "v = v_reset\ntheta += learning * theta_plus"
 
+#: Why exponential Euler: ``v`` relaxes at the rate ``(1 + ge + gi) / tau_m``. When a few dozen
+#: inhibitory neurons fire in one step, ``gi`` reaches several hundred, and forward Euler at
+#: dt = 0.5 ms overshoots, then oscillates with growing amplitude: every excitatory neuron is
+#: thrown above threshold at once and keeps firing (seen with 400 neurons, after ~1,200 images).
+#: Exponential Euler integrates ``v`` exactly for the conductances of the step, at any size.
+INTEGRATION = "exponential_euler"
+
 INHIBITORY_EQUATIONS = """
 dv/dt = (v_rest - v + ge * (e_exc - v)) / tau_m : volt (unless refractory)
 dge/dt = -ge / tau_ge : 1
@@ -269,7 +276,7 @@ def build(n_exc: int, n_slots: int, params: DiehlCookParameters, rates_hz: np.nd
         threshold=EXCITATORY_THRESHOLD,
         reset=EXCITATORY_RESET + "\n" + rule.post_on_spike,
         refractory="tau_ref",
-        method="euler",
+        method=INTEGRATION,
         namespace=exc_ns,
         name="excitatory",
     )
@@ -279,7 +286,7 @@ def build(n_exc: int, n_slots: int, params: DiehlCookParameters, rates_hz: np.nd
         threshold="v > v_th",
         reset="v = v_reset",
         refractory="tau_ref",
-        method="euler",
+        method=INTEGRATION,
         namespace={**p.inhibitory.namespace(), "e_exc": p.e_exc_mV * mV, "tau_ge": p.tau_ge_ms * ms},
         name="inhibitory",
     )

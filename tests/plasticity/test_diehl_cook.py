@@ -63,6 +63,23 @@ def test_stdp_keeps_the_running_weight_sum_exact():
     assert np.asarray(net.excitatory.w_sum[:]) == pytest.approx(sums, rel=1e-12)
 
 
+def test_strong_inhibition_never_throws_the_membrane_past_its_reversal_potential():
+    # 30 inhibitory spikes in one step give gi = 510; forward Euler at dt = 0.5 ms would overshoot
+    # to about -150 mV, then oscillate ever wider until every neuron fires
+    from brian2 import StateMonitor, mV, ms
+
+    net = build(N_EXC, 1, PARAMS)
+    net.controller.n_images = 1
+    trace = StateMonitor(net.excitatory, "v", record=True)
+    net.network.add(trace)
+    net.network.run(1 * ms)  # past the slot's start, which clears the conductances
+    net.excitatory.gi = 30 * PARAMS.w_inh_exc
+    net.network.run(5 * ms)
+    v = np.asarray(trace.v / mV)
+    assert v.min() >= PARAMS.e_inh_mV - 1e-9 and v.max() <= PARAMS.excitatory.v_rest_mV + 1e-9
+    assert net.spikes.num_spikes == 0
+
+
 def test_theta_grows_by_theta_plus_per_spike_only_while_learning():
     w, theta = start()
     theta = np.array([0.0, 1.0, 2.0, 3.0])
