@@ -7,7 +7,7 @@ input on the C++ standalone backend (all ``--n`` images) and on the runtime back
 ``--runtime-n``, which is ~20x slower), runs the trainer-vs-Brian2 parity check on frozen input
 on both backends, and writes:
 
-    results/accuracy.md, results/results.json   accuracy table, parity, spike statistics
+    results/accuracy.md, results/results.json   accuracy table, parity, spike statistics, confusion matrices
     results/confusion_<model>.png               confusion matrix (cpp, Poisson input)
     results/training_curves.png                 loss and accuracy per epoch (results/training/*.json)
 
@@ -58,7 +58,8 @@ def evaluate(model: str, images, labels, args) -> dict:
     cpp = simulate(weights, images, backend="cpp", seed=args.seed, record_hidden=True, record_input=True)
     runtime = simulate(weights, images[:n_run], backend="runtime", seed=args.seed)
     pred = predict(cpp.output_counts)
-    confusion_figure(confusion(pred, labels), RESULTS / f"confusion_{model}.png",
+    matrix = confusion(pred, labels)
+    confusion_figure(matrix, RESULTS / f"confusion_{model}.png",
                      title=f"{model}: Brian2 cpp, {len(images)} test images")
     parity = {
         backend: compare(weights, images[: args.parity_n], labels[: args.parity_n], backend=backend, seed=args.seed)
@@ -69,7 +70,8 @@ def evaluate(model: str, images, labels, args) -> dict:
         "trainer_test_accuracy": weights.provenance.get("test_accuracy_trainer"),
         "epochs": weights.provenance.get("epochs"),
         "cpp": {"n_images": len(images), "accuracy": accuracy(pred, labels),
-                "build_seconds": cpp.build_seconds, "run_seconds": cpp.run_seconds},
+                "build_seconds": cpp.build_seconds, "run_seconds": cpp.run_seconds,
+                "confusion": matrix.tolist()},
         "runtime": {"n_images": n_run, "accuracy": accuracy(predict(runtime.output_counts), labels[:n_run]),
                     "run_seconds": runtime.run_seconds},
         "parity": parity,
