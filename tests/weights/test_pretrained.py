@@ -1,5 +1,6 @@
 """Pretrained weights: found by model name; a model that has none is refused, never faked."""
 
+import numpy as np
 import pytest
 
 import weights
@@ -45,3 +46,24 @@ def test_shipped_pretrained_weights_are_valid(model):
     w = pretrained.load(model)
     assert w.topology.name == model and w.topology.n_inputs == 784 and w.topology.n_outputs == 10
     assert "test_accuracy_trainer" in w.provenance or w.provenance, "pretrained weights must say where they came from"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model", list(TOPOLOGIES))
+def test_shipped_models_classify_the_bundled_digits_as_the_trainer_does(model, sample_digits):
+    """The bundled weights in Brian2 (runtime, frozen input): the trainer's spike counts exactly, and
+    MNIST-level accuracy on the 300 bundled test digits."""
+    pytest.importorskip("torch")
+    from networks.simulation import input_spikes, simulate
+    from readout.spike_count import predict
+    from trainer.model import reference_counts
+
+    if not pretrained.path(model).is_file():
+        pytest.skip(f"no pretrained weights for {model} shipped yet")
+    w = pretrained.load(model)
+    images, labels = sample_digits
+    spikes = input_spikes(images, w, seed=0)
+    expected, _ = reference_counts(w, spikes)
+    sim = simulate(w, images, backend="runtime", input_mode="frozen", frozen=spikes)
+    np.testing.assert_array_equal(sim.output_counts, expected)
+    assert (predict(sim.output_counts) == labels).mean() >= 0.95
