@@ -11,7 +11,8 @@ on both backends, and writes:
     results/confusion_<model>.png               confusion matrix (cpp, Poisson input)
     results/training_curves.png                 loss and accuracy per epoch (results/training/*.json)
 
-Every random draw follows ``--seed``: Brian2's Poisson input and the frozen parity spike trains.
+Every random draw follows ``--seed``: Brian2's Poisson input and the frozen parity spike trains;
+``--seeds`` more Poisson seeds show how much the cpp accuracy depends on the draw.
 """
 
 from __future__ import annotations
@@ -57,6 +58,10 @@ def evaluate(model: str, images, labels, args) -> dict:
     n_run = min(args.runtime_n, len(images))
     cpp = simulate(weights, images, backend="cpp", seed=args.seed, record_hidden=True, record_input=True)
     runtime = simulate(weights, images[:n_run], backend="runtime", seed=args.seed)
+    other_seeds = [args.seed + k for k in range(1, args.seeds)]
+    seed_accuracy = [accuracy(predict(cpp.output_counts), labels)] + [
+        accuracy(predict(simulate(weights, images, backend="cpp", seed=s).output_counts), labels) for s in other_seeds
+    ]
     pred = predict(cpp.output_counts)
     matrix = confusion(pred, labels)
     confusion_figure(matrix, RESULTS / f"confusion_{model}.png",
@@ -71,7 +76,8 @@ def evaluate(model: str, images, labels, args) -> dict:
         "epochs": weights.provenance.get("epochs"),
         "cpp": {"n_images": len(images), "accuracy": accuracy(pred, labels),
                 "build_seconds": cpp.build_seconds, "run_seconds": cpp.run_seconds,
-                "confusion": matrix.tolist()},
+                "confusion": matrix.tolist(),
+                "seeds": [args.seed, *other_seeds], "accuracy_per_seed": seed_accuracy},
         "runtime": {"n_images": n_run, "accuracy": accuracy(predict(runtime.output_counts), labels[:n_run]),
                     "run_seconds": runtime.run_seconds},
         "parity": parity,
@@ -106,6 +112,14 @@ def training_curves(models) -> None:
     plt.close(fig)
 
 
+def seed_spread(cpp: dict) -> str:
+    """Accuracy over the Poisson seeds as 'mean ± sd (min–max), n seeds'."""
+    acc = 100 * np.array(cpp["accuracy_per_seed"])
+    if len(acc) < 2:
+        return "-"
+    return f"{acc.mean():.2f} ± {acc.std(ddof=1):.2f} ({acc.min():.2f}–{acc.max():.2f}), {len(acc)} seeds"
+
+
 def table(rows: list[dict]) -> str:
     pct = lambda x: "n/a" if x is None else f"{100 * x:.2f}"  # noqa: E731
     lines = [
@@ -115,14 +129,16 @@ def table(rows: list[dict]) -> str:
         f"(seed {rows[0]['seed']}, {platform.processor() or platform.machine()}). Accuracy in %, on MNIST test images,",
         "Poisson input drawn inside the simulation (it depends on the seed).",
         "",
-        "| model | epochs | trainer (PyTorch) | Brian2 cpp | Brian2 runtime | parity runtime: labels / counts | parity cpp: labels / counts |",
-        "|---|---|---|---|---|---|---|",
+        "| model | epochs | trainer (PyTorch) | Brian2 cpp | Brian2 cpp over Poisson seeds: mean ± sd (min–max) "
+        "| Brian2 runtime | parity runtime: labels / counts | parity cpp: labels / counts |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         p_rt, p_cpp = r["parity"]["runtime"], r["parity"]["cpp"]
         lines.append(
             f"| {r['model']} | {r['epochs']} | {pct(r['trainer_test_accuracy'])} (10,000) "
             f"| {pct(r['cpp']['accuracy'])} ({r['cpp']['n_images']:,}) "
+            f"| {seed_spread(r['cpp'])} "
             f"| {pct(r['runtime']['accuracy'])} ({r['runtime']['n_images']:,}) "
             f"| {pct(p_rt['label_agreement'])} / {pct(p_rt['count_agreement'])} ({p_rt['n_images']:,}) "
             f"| {pct(p_cpp['label_agreement'])} / {pct(p_cpp['count_agreement'])} ({p_cpp['n_images']:,}) |"
@@ -155,6 +171,8 @@ def main() -> None:
     parser.add_argument("--runtime-n", type=int, default=1000)
     parser.add_argument("--parity-n", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seeds", type=int, default=5,
+                        help="also run the cpp test set with the Poisson seeds seed+1 .. seed+SEEDS-1 (default 5 in all)")
     parser.add_argument("--models", nargs="+", default=list(MODELS))
     args = parser.parse_args()
     images, labels = mnist.load("test", args.data_dir)
