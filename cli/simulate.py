@@ -116,9 +116,11 @@ def build_only(args: argparse.Namespace, weights, weights_file: str, images) -> 
             capability = cuda.parse_compute_capability(args.compute_capability)
         except ValueError as exc:
             raise UserError(str(exc)) from None
+    if args.backend == "cuda" and capability is None:
+        capability = cuda.DEFAULT_COMPUTE_CAPABILITY
     build_seconds = compile_only(weights, images, backend=args.backend, input_mode=args.input, seed=args.seed,
                                  threads=args.threads, compute_capability=capability)
-    target = f" for compute capability {capability or cuda.DEFAULT_COMPUTE_CAPABILITY:.1f}" if args.backend == "cuda" else ""
+    target = f" for compute capability {capability:.1f}" if capability is not None else ""
     print(f"built {args.model} for {len(images)} digits on {args.backend}{target} in {build_seconds:.1f} s; not run")
     if args.json:
         write_json(args.json, {"model": args.model, "backend": args.backend, "n_images": len(images),

@@ -58,11 +58,11 @@ def evaluate(model: str, images, labels, args) -> dict:
     n_run = min(args.runtime_n, len(images))
     cpp = simulate(weights, images, backend="cpp", seed=args.seed, record_hidden=True, record_input=True)
     runtime = simulate(weights, images[:n_run], backend="runtime", seed=args.seed)
+    pred = predict(cpp.output_counts)
     other_seeds = [args.seed + k for k in range(1, args.seeds)]
-    seed_accuracy = [accuracy(predict(cpp.output_counts), labels)] + [
+    seed_accuracy = [accuracy(pred, labels)] + [
         accuracy(predict(simulate(weights, images, backend="cpp", seed=s).output_counts), labels) for s in other_seeds
     ]
-    pred = predict(cpp.output_counts)
     matrix = confusion(pred, labels)
     confusion_figure(matrix, RESULTS / f"confusion_{model}.png",
                      title=f"{model}: Brian2 cpp, {len(images)} test images")
