@@ -3,7 +3,8 @@
 #   weights/pretrained/<model>.npz      the weights files `snn-mnist simulate` loads by default
 #   results/training/<model>.json       per-epoch loss and accuracy (plotted by scripts/make_results.py)
 # Usage: SNN_MNIST_DATA=/path/to/mnist scripts/train_pretrained.sh [EPOCHS] [MODEL ...]
-# The bundled models: 40 epochs, images shifted by up to 1 pixel, seed 0. All models train at
+# The bundled models: images shifted by up to 1 pixel, seed 0, LIF-LIF 60 epochs and the others 40
+# (`scripts/train_pretrained.sh 60 lif-lif`, `scripts/train_pretrained.sh 40 if-lif lif-if if-if`). All models train at
 # once, one PyTorch thread each (on 2 cores that finishes sooner than one model after the other
 # with two threads), logging to $runs/<model>.log. Checkpoints go to $runs/<model>.ckpt
 # ($runs: ${SNN_MNIST_RUNS:-runs}); rerunning resumes from them.
