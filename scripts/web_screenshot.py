@@ -10,7 +10,6 @@ Serves the pretrained models on a free local port, opens the page in headless Ch
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import threading
 from pathlib import Path
@@ -21,11 +20,8 @@ sys.path.insert(0, str(ROOT))
 from atomic_files import atomic_path  # noqa: E402
 from cli.classify import DEFAULT_MODEL  # noqa: E402
 from cli.serve import model_loaders  # noqa: E402
+from web import headless  # noqa: E402
 from web.server import App, make_server  # noqa: E402
-
-CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--window-size=1100,1000", "--hide-scrollbars")
 
 
 def main() -> int:
@@ -34,22 +30,14 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "web_page.png")
     args = parser.parse_args()
     try:
-        from selenium import webdriver
-        from selenium.webdriver.common.by import By
-        from selenium.webdriver.support.ui import WebDriverWait
-    except ImportError:
-        sys.exit("web_screenshot.py: error: needs selenium (pip install selenium)")
-    browser, driver = shutil.which("chromium") or shutil.which("chromium-browser"), shutil.which("chromedriver")
-    if not browser or not driver:
-        sys.exit("web_screenshot.py: error: needs chromium and chromedriver (apt-get install chromium chromium-driver)")
+        session = headless.chromium("--window-size=1100,1000", "--hide-scrollbars")
+    except headless.BrowserUnavailable as exc:
+        sys.exit(f"web_screenshot.py: error: {exc}")
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     httpd = make_server(App(model_loaders(None), backend="runtime", default=DEFAULT_MODEL), "127.0.0.1", 0)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    options = webdriver.ChromeOptions()
-    options.binary_location = browser
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    session = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=driver))
     try:
         session.get(f"http://127.0.0.1:{httpd.server_address[1]}/")
         wait = WebDriverWait(session, 600)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-import shutil
 import threading
 import urllib.error
 import urllib.request
@@ -18,10 +17,9 @@ from digits import user_image
 from networks.topology import TOPOLOGIES
 from readout.inspection import run_digit
 from weights import NetworkWeights
+from web import headless
 from web.server import App, make_server
 
-CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync")
 
 
 def seeded_weights() -> NetworkWeights:
@@ -101,31 +99,19 @@ def test_http_api(server):
     assert status == 413
 
 
-def _chromium():
-    """A headless Chromium driven by Selenium, or a skip that says what is missing."""
-    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install selenium)")
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = shutil.which("chromedriver")
-    if not browser or not driver:
-        pytest.skip("Chromium and chromedriver are not installed (apt-get install chromium chromium-driver)")
-    return webdriver, browser, driver
-
-
 @pytest.mark.slow
 def test_page_in_headless_chromium(server, tmp_path):
     """Upload a digit, pick the model and a rotation range, and read the answer off the page."""
-    webdriver, browser, driver_path = _chromium()
+    try:
+        browser_session = headless.chromium(f"--user-data-dir={tmp_path / 'profile'}")
+    except headless.BrowserUnavailable as exc:
+        pytest.skip(str(exc))
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
-    options = webdriver.ChromeOptions()
-    options.binary_location = browser
-    for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"):
-        options.add_argument(flag)
     image = tmp_path / "seven.png"
     image.write_bytes(digit_png())
-    browser_session = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=driver_path))
     try:
         browser_session.get(server + "/")
         wait = WebDriverWait(browser_session, 600)
