@@ -36,7 +36,7 @@ def add_parser(subparsers) -> None:
     t.add_argument("--chunk", type=int, default=1000, help="presentations per compiled run (default 1000)")
     t.add_argument("--data-dir", default=None, help="MNIST directory (default: $SNN_MNIST_DATA)")
     t.add_argument("--checkpoint-dir", default=None, help="default: OUT's name + '.checkpoints'")
-    t.add_argument("--resume", action="store_true", help="continue from the checkpoint in --checkpoint-dir")
+    t.add_argument("--resume", action="store_true", help="continue from the checkpoint in --checkpoint-dir; with a larger --epochs a finished run trains on")
     t.add_argument("--out", required=True, help="network file to write (.npz)")
     t.set_defaults(run=run_train)
 

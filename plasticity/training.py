@@ -6,6 +6,10 @@ epoch), ``Simulator.n_slots`` presentations per chunk. After every chunk the lea
 image) is written atomically to the checkpoint file; :func:`train` started again from that
 checkpoint continues exactly where it stopped, with the same random numbers for the chunks
 still to come (chunk ``k`` always draws from ``runner.seed_for(seed, k)``).
+
+Epoch ``e``'s order depends on ``(seed, e)`` only, so the schedule of a run of ``k`` epochs
+is the start of the schedule of a longer run: a checkpoint may be resumed with more epochs
+than it was made for, and the result is the same as training that long from the start.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ class TrainConfig:
     params: DiehlCookParameters
 
     def identity(self) -> dict:
-        """What a checkpoint must match to be resumed under this configuration."""
+        """What a checkpoint must match to be resumed under this configuration (``epochs`` may grow)."""
         return {"n_exc": self.n_exc, "n_train": self.n_train, "epochs": self.epochs, "seed": self.seed,
                 "parameters": self.params.to_dict()}
 
@@ -90,11 +94,16 @@ def load_checkpoint(path: str | Path, config: TrainConfig) -> TrainState:
             metadata = json.loads(str(archive["metadata"]))
     except (OSError, ValueError, KeyError) as exc:
         raise WeightsError(f"{path}: unreadable checkpoint ({exc})") from None
-    saved = metadata.get("config")
-    if saved != json.loads(json.dumps(config.identity())):
-        differs = sorted(k for k in config.identity() if (saved or {}).get(k) != json.loads(json.dumps(config.identity()))[k])
+    saved = dict(metadata.get("config") or {})
+    wanted = json.loads(json.dumps(config.identity()))
+    saved_epochs = saved.pop("epochs", None)
+    differs = sorted(k for k in wanted if k != "epochs" and saved.get(k) != wanted[k])
+    if differs:
         raise WeightsError(f"{path} was made by another configuration (differs in {', '.join(differs)}); "
-                           "use the same --neurons/--n-train/--epochs/--seed or another --checkpoint-dir")
+                           "use the same --neurons/--n-train/--seed or another --checkpoint-dir")
+    if not isinstance(saved_epochs, int) or saved_epochs > config.epochs:
+        raise WeightsError(f"{path} was made for {saved_epochs} epochs; it can be resumed for as many or more, "
+                           f"not {config.epochs}")
     if weights.shape != (784, config.n_exc) or theta.shape != (config.n_exc,):
         raise WeightsError(f"{path}: arrays do not fit {config.n_exc} neurons")
     return TrainState(weights=weights, theta_mV=theta, **metadata["state"])

@@ -167,6 +167,28 @@ def test_a_checkpoint_of_another_configuration_is_refused(tmp_path):
         load_checkpoint(tmp_path / "missing.npz", config)
 
 
+def test_a_longer_schedule_starts_with_the_shorter_one():
+    one = TrainConfig(n_exc=2, n_train=50, epochs=1, seed=7, params=PARAMS)
+    assert np.array_equal(schedule(dataclasses.replace(one, epochs=3))[:50], schedule(one))
+
+
+def test_a_finished_run_extended_by_an_epoch_matches_the_longer_run(tmp_path):
+    images = np.random.default_rng(1).integers(0, 256, (2, 784)).astype(np.uint8)
+    images[:, :300] = 0
+    one = TrainConfig(n_exc=3, n_train=2, epochs=1, seed=5, params=PARAMS)
+    two = dataclasses.replace(one, epochs=2)
+    ckpt = tmp_path / "ckpt.npz"
+    with Simulator(3, PARAMS, backend="runtime", n_slots=2) as sim:
+        longer = train(sim, images, two)
+        train(sim, images, one, checkpoint=ckpt)
+        extended = train(sim, images, two, load_checkpoint(ckpt, two), checkpoint=ckpt)
+    assert longer.position == extended.position == 4
+    assert np.array_equal(longer.weights, extended.weights)
+    assert np.array_equal(longer.theta_mV, extended.theta_mV)
+    with pytest.raises(WeightsError, match="made for 2 epochs"):
+        load_checkpoint(ckpt, one)  # a checkpoint is never cut back to fewer epochs
+
+
 @pytest.mark.parametrize("kwargs", [{"present_ms": 0.7}, {"max_rate_hz": 5000.0}, {"w_total": -1.0}])
 def test_bad_parameters_are_refused(kwargs):
     with pytest.raises(NetworkError):
