@@ -66,6 +66,9 @@ def table(rows: list[tuple[object, dict]]) -> str:
 
 
 def report(rows) -> str:
+    epochs = {net.n_exc: net.provenance.get("epochs", 1) for net, _ in rows}
+    epochs.setdefault(100, 1)
+    epochs.setdefault(400, 1)
     return f"""# STDP: an unsupervised Diehl & Cook (2015) network
 
 Made by `scripts/stdp_results.py` from the trained network files; the numbers below are measured,
@@ -80,6 +83,10 @@ logistic regression (scikit-learn) on the same spike counts, for comparison. Tra
 is wall-clock (on a 2-core machine shared with other jobs it depends on the neighbours) and per
 CPU-second of the simulation binary (what one free core would do). BindsNET's reimplementation
 reports about 77-79% with 100 neurons at about 2.5 images/s.
+
+More epochs help: Diehl & Cook's published code trains on three passes over the training set by
+default. After one epoch of the same runs (`snn-mnist stdp train --neurons N --epochs 1`, then this
+script) the label-assignment accuracies were 79.37% (100 neurons) and 86.95% (400 neurons).
 
 ## The network
 
@@ -107,10 +114,14 @@ controller group), so no presentation waits for Python.
 ## Reproduce
 
 ```
-snn-mnist stdp train --neurons 100 --out weights/pretrained/stdp_100.npz
-snn-mnist stdp train --neurons 400 --out weights/pretrained/stdp_400.npz
+snn-mnist stdp train --neurons 100 --epochs {epochs[100]} --out weights/pretrained/stdp_100.npz
+snn-mnist stdp train --neurons 400 --epochs {epochs[400]} --out weights/pretrained/stdp_400.npz
 python scripts/stdp_results.py weights/pretrained/stdp_100.npz weights/pretrained/stdp_400.npz
 ```
+
+A run stopped early, or one epoch trained and then wanted longer, goes on with the same command,
+`--resume` and the larger `--epochs`: the result is the same as one run of that length. The
+accuracies depend on `--seed` (initial weights, image order, Poisson spikes); these are seed 0.
 """
 
 

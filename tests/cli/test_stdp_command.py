@@ -44,3 +44,13 @@ def test_train_then_eval_round_trip(tmp_path, mnist_dir):
     result = json.loads((tmp_path / "r.json").read_text())
     assert result["n_images"] == 3 and result["n_neurons"] == 3
     assert 0.0 <= result["accuracy"] <= 1.0 and result["mean_spikes_per_image"] >= 5
+
+
+@pytest.mark.slow
+def test_the_bundled_400_neuron_network_classifies_without_training(tmp_path):
+    """`stdp eval --neurons 400` on the bundled sample digits: no training, no MNIST files needed."""
+    out = tmp_path / "r.json"
+    assert main(["stdp", "eval", "--neurons", "400", "--n", "100", "--json", str(out)]) == 0
+    result = json.loads(out.read_text())
+    assert result["n_images"] == 100 and result["n_neurons"] == 400
+    assert result["accuracy"] >= 0.8  # 89.7% on the 10,000 test digits (results/stdp.md)
