@@ -66,9 +66,7 @@ def table(rows: list[tuple[object, dict]]) -> str:
 
 
 def report(rows) -> str:
-    epochs = {net.n_exc: net.provenance.get("epochs", 1) for net, _ in rows}
-    epochs.setdefault(100, 1)
-    epochs.setdefault(400, 1)
+    epochs = {100: 1, 400: 1} | {net.n_exc: net.provenance.get("epochs", 1) for net, _ in rows}
     return f"""# STDP: an unsupervised Diehl & Cook (2015) network
 
 Made by `scripts/stdp_results.py` from the trained network files; the numbers below are measured,

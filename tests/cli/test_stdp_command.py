@@ -48,7 +48,7 @@ def test_train_then_eval_round_trip(tmp_path, mnist_dir):
 
 @pytest.mark.slow
 def test_the_bundled_400_neuron_network_classifies_without_training(tmp_path):
-    """`stdp eval --neurons 400` on the bundled sample digits: no training, no MNIST files needed."""
+    """`stdp eval --neurons 400` with no training: the first 100 test digits ($SNN_MNIST_DATA, else the bundled sample)."""
     out = tmp_path / "r.json"
     assert main(["stdp", "eval", "--neurons", "400", "--n", "100", "--json", str(out)]) == 0
     result = json.loads(out.read_text())
