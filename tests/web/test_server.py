@@ -21,7 +21,6 @@ from web import headless
 from web.server import App, make_server
 
 
-
 def seeded_weights() -> NetworkWeights:
     """Seeded random 784-32-10 lif-lif weights: a test fixture, not a model."""
     rng = np.random.default_rng(0)
