@@ -29,8 +29,9 @@ def add_parser(subparsers) -> None:
     t.add_argument("--neurons", type=int, required=True, help="excitatory (= inhibitory) neurons")
     t.add_argument("--n-train", type=int, default=60000, help="use the first N training images (default 60000)")
     t.add_argument("--epochs", type=int, default=1)
-    t.add_argument("--n-label", type=int, default=10000,
-                   help="training images shown to the frozen network to assign labels and fit the linear readout")
+    t.add_argument("--n-label", type=int, default=60000,
+                   help="the first N training images shown to the frozen network to assign labels and fit the "
+                        "linear readout (default: all 60000, as in the paper)")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--backend", choices=BACKENDS, default="cpp")
     t.add_argument("--chunk", type=int, default=1000, help="presentations per compiled run (default 1000)")
