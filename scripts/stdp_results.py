@@ -139,7 +139,9 @@ python scripts/stdp_results.py weights/pretrained/stdp_100.npz weights/pretraine
 
 A run stopped early, or one epoch trained and then wanted longer, goes on with the same command,
 `--resume` and the larger `--epochs`: the result is the same as one run of that length. The
-accuracies depend on `--seed` (initial weights, image order, Poisson spikes); these are seed 0.
+accuracies depend on the training `--seed` (initial weights, image order, the Poisson spikes of
+training and labelling; these networks are seed 0) and on the Poisson seed of the test spikes
+(this script's `--seeds`).
 """
 
 
