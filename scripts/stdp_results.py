@@ -47,7 +47,7 @@ def evaluation(path: Path, net, out_dir: Path, n: int, seeds: list[int], backend
                              progress=lambda done: print(f"  {net.n_exc} neurons, seed {seed}: {done}/{n}",
                                                          file=sys.stderr, flush=True)))
         del runs[-1]["counts"]
-    result = dict(runs[0])
+    result = runs[0]
     result.update(seeds=seeds, accuracy_by_seed=[r["accuracy"] for r in runs],
                   linear_readout_accuracy_by_seed=[r["linear_readout_accuracy"] for r in runs],
                   weights=str(path), weights_md5=md5(path), data="MNIST test set")
@@ -82,7 +82,10 @@ def table(rows: list[tuple[object, dict]]) -> str:
 
 
 def report(rows) -> str:
-    epochs = {100: 1, 400: 1} | {net.n_exc: net.provenance.get("epochs", 1) for net, _ in rows}
+    commands = [f"snn-mnist stdp train --neurons {net.n_exc} --epochs {net.provenance.get('epochs', 1)} "
+                f"--seed {net.provenance.get('seed', 0)} --out {r['weights']}" for net, r in rows]
+    commands.append(f"python scripts/stdp_results.py {' '.join(r['weights'] for _, r in rows)}")
+    reproduce = "\n".join(commands)
     first_seed, *_ = seeds = rows[0][1]["seeds"]
     return f"""# STDP: an unsupervised Diehl & Cook (2015) network
 
@@ -132,9 +135,7 @@ controller group), so no presentation waits for Python.
 ## Reproduce
 
 ```
-snn-mnist stdp train --neurons 100 --epochs {epochs[100]} --out weights/pretrained/stdp_100.npz
-snn-mnist stdp train --neurons 400 --epochs {epochs[400]} --out weights/pretrained/stdp_400.npz
-python scripts/stdp_results.py weights/pretrained/stdp_100.npz weights/pretrained/stdp_400.npz
+{reproduce}
 ```
 
 A run stopped early, or one epoch trained and then wanted longer, goes on with the same command,
