@@ -29,8 +29,9 @@ call of the compiled binary.
 Departures from the paper, each for speed and each a parameter: no 150 ms resting period
 between images (the state is reset instead), no synaptic delays, and (parameters'
 defaults) 350 ms per image at dt = 0.5 ms as in the paper. ``theta`` decays with
-``tau_theta_ms`` of simulated time, so with fewer milliseconds per image it decays less
-per image than in the paper.
+``tau_theta_ms`` of simulated time while images are shown (repeats included, the idle slots
+after a chunk's last image excluded), so without the rest it decays less per image than in
+the paper.
 """
 
 from __future__ import annotations
@@ -133,7 +134,7 @@ EXCITATORY_EQUATIONS = """
 dv/dt = (v_rest - v + ge * (e_exc - v) + gi * (e_inh - v)) / tau_m : volt (unless refractory)
 dge/dt = -ge / tau_ge : 1
 dgi/dt = -gi / tau_gi : 1
-dtheta/dt = -learning * theta / tau_theta : volt
+dtheta/dt = -learning * int(image < n_images) * theta / tau_theta : volt
 w_sum : 1
 learning : 1 (shared)
 image : integer (linked)

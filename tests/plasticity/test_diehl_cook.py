@@ -122,6 +122,23 @@ def test_slots_after_the_last_image_are_idle():
     assert (one.theta_mV - theta).sum() == pytest.approx(PARAMS.theta_plus_mV * one.counts.sum(), abs=1e-3)
 
 
+
+def test_theta_does_not_decay_in_the_idle_slots():
+    # the last chunk of a training run ends with idle slots; with a 50 ms tau_theta, theta would fall
+    # by e^-2 over two idle slots of 20 ms if it decayed there. The same image in a chunk without idle
+    # slots draws the same spikes (same seed), so theta must come out identical.
+    params = dataclasses.replace(PARAMS, tau_theta_ms=50.0)
+    w, _ = start(params=params)
+    theta = np.full(N_EXC, 2.0)
+    with Simulator(N_EXC, params, backend="runtime", n_slots=1) as sim:
+        alone = sim.run(BRIGHT, w, theta, learning=True, seed=5)
+    with Simulator(N_EXC, params, backend="runtime", n_slots=3) as sim:
+        idle = sim.run(BRIGHT, w, theta, learning=True, seed=5)
+    assert alone.completed == idle.completed == 1
+    assert np.array_equal(alone.counts, idle.counts)
+    assert alone.theta_mV.mean() < 2.0 + params.theta_plus_mV * alone.counts.sum()  # it did decay while shown
+    assert idle.theta_mV == pytest.approx(alone.theta_mV, rel=1e-9)
+
 def test_passed_slots_follows_the_controller_rule():
     counts = np.array([[1, 0], [3, 2], [0, 0], [5, 0]])
     assert passed_slots(counts, 5).tolist() == [1, 3]
