@@ -8,8 +8,11 @@ checkpoint continues exactly where it stopped, with the same random numbers for 
 still to come (chunk ``k`` always draws from ``runner.seed_for(seed, k)``).
 
 Epoch ``e``'s order depends on ``(seed, e)`` only, so the schedule of a run of ``k`` epochs
-is the start of the schedule of a longer run: a checkpoint may be resumed with more epochs
-than it was made for, and the result is the same as training that long from the start.
+is the start of the schedule of a longer run: a finished checkpoint may be resumed with more
+epochs than it was made for, and trains on through the same images. It is the same *model* as
+training that long from the start, but not the same numbers: the shorter run's last chunk
+stopped at the end of its schedule, where the longer run's chunk went on into the next epoch,
+so from there the chunk boundaries (and the random numbers of each chunk) differ.
 """
 
 from __future__ import annotations

@@ -189,7 +189,10 @@ def test_a_longer_schedule_starts_with_the_shorter_one():
     assert np.array_equal(schedule(dataclasses.replace(one, epochs=3))[:50], schedule(one))
 
 
-def test_a_finished_run_extended_by_an_epoch_matches_the_longer_run(tmp_path):
+def test_a_finished_run_extended_by_an_epoch_matches_the_longer_run_when_chunks_align(tmp_path):
+    # two images, two slots per chunk: the one-epoch run's last chunk ends exactly with its schedule
+    # (no repeat, no idle slot), so the chunks of the extension are those of the longer run. When the
+    # last chunk ends early, the extension is cut into other chunks and draws other Poisson spikes.
     images = np.random.default_rng(1).integers(0, 256, (2, 784)).astype(np.uint8)
     images[:, :300] = 0
     one = TrainConfig(n_exc=3, n_train=2, epochs=1, seed=5, params=PARAMS)
@@ -197,7 +200,8 @@ def test_a_finished_run_extended_by_an_epoch_matches_the_longer_run(tmp_path):
     ckpt = tmp_path / "ckpt.npz"
     with Simulator(3, PARAMS, backend="runtime", n_slots=2) as sim:
         longer = train(sim, images, two)
-        train(sim, images, one, checkpoint=ckpt)
+        first = train(sim, images, one, checkpoint=ckpt)
+        assert (first.position, first.chunk) == (2, 1)  # both images passed in the one chunk
         extended = train(sim, images, two, load_checkpoint(ckpt, two), checkpoint=ckpt)
     assert longer.position == extended.position == 4
     assert np.array_equal(longer.weights, extended.weights)
