@@ -31,9 +31,9 @@ every variable decays. Here the state is reset instead of simulated through the 
 ``theta``: while learning it decays by ``exp(-rest_ms / tau_theta_ms)`` at the start of each
 presentation (repeats included, the idle slots after a chunk's last image excluded), exactly
 as over the paper's rest. That decay matters: ``theta`` settles where its growth per
-presentation balances its decay, which sets how much the trained neurons fire. Departures from the paper, each for
-speed: the reset instead of the rest, and no synaptic delays; (parameters' defaults) 350 ms
-per image at dt = 0.5 ms as in the paper.
+presentation balances its decay, which sets how much the trained neurons fire. Departures
+from the paper, each for speed: the reset instead of the rest, and no synaptic delays;
+(parameters' defaults) 350 ms per image at dt = 0.5 ms as in the paper.
 """
 
 from __future__ import annotations
