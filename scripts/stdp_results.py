@@ -122,8 +122,8 @@ more input. Each image is shown for 350 ms at dt = 0.5 ms, as in the paper.
 
 Departures from the paper: the network is reset to rest between presentations instead of being
 simulated through the paper's 150 ms rest; of the rest only `theta`'s decay is kept (before each
-presentation while learning, by exp(-150 ms / tau_theta)), since it sets where `theta` settles; synapses have no delays; the
-neurons are integrated by exponential Euler, where the paper's forward Euler at 0.5 ms overshoots
+presentation while learning, by exp(-150 ms / tau_theta)), since it sets where `theta` settles;
+synapses have no delays; the neurons are integrated by exponential Euler, where the paper's forward Euler at 0.5 ms overshoots
 under strong inhibition (`plasticity/diehl_cook.py` explains); training images come in a seeded
 random order per epoch.
 

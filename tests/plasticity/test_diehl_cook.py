@@ -83,14 +83,15 @@ def test_strong_inhibition_never_throws_the_membrane_past_its_reversal_potential
 def test_theta_grows_by_theta_plus_per_spike_only_while_learning():
     w, theta = start()
     theta = np.array([0.0, 1.0, 2.0, 3.0])
-    with Simulator(N_EXC, PARAMS, backend="runtime", n_slots=2) as sim:
+    params = dataclasses.replace(PARAMS, rest_ms=0.0)  # theta's decay over the rest: tested below
+    with Simulator(N_EXC, params, backend="runtime", n_slots=2) as sim:
         learned = sim.run(np.repeat(BRIGHT, 2, axis=0), w, theta, learning=True, seed=2)
         frozen = sim.run(np.repeat(BRIGHT, 2, axis=0), w, theta, learning=False, seed=2)
     assert learned.completed == 2
     spikes = learned.counts.sum(axis=0)
     assert spikes.sum() > 0
-    # decay over 2 x (20 + 150) ms with tau_theta = 1e7 ms is below 4e-5 relative
-    assert learned.theta_mV == pytest.approx(theta + PARAMS.theta_plus_mV * spikes, rel=4e-5, abs=1e-9)
+    # decay over 40 ms with tau_theta = 1e7 ms is below 1e-5 relative
+    assert learned.theta_mV == pytest.approx(theta + PARAMS.theta_plus_mV * spikes, rel=1e-5, abs=1e-9)
     assert frozen.counts.sum() > 0
     assert np.array_equal(frozen.theta_mV, theta)
 
@@ -123,7 +124,6 @@ def test_slots_after_the_last_image_are_idle():
     assert (one.theta_mV - theta).sum() == pytest.approx(PARAMS.theta_plus_mV * one.counts.sum(), abs=1e-3)
 
 
-
 def test_theta_does_not_decay_in_the_idle_slots():
     # the last chunk of a training run ends with idle slots; with a 50 ms tau_theta, theta would fall
     # by e^-2 over two idle slots of 20 ms if it decayed there. The same image in a chunk without idle
@@ -139,6 +139,7 @@ def test_theta_does_not_decay_in_the_idle_slots():
     assert np.array_equal(alone.counts, idle.counts)
     assert alone.theta_mV.mean() < 2.0 + params.theta_plus_mV * alone.counts.sum()  # it did decay while shown
     assert idle.theta_mV == pytest.approx(alone.theta_mV, rel=1e-9)
+
 
 def test_passed_slots_follows_the_controller_rule():
     counts = np.array([[1, 0], [3, 2], [0, 0], [5, 0]])
