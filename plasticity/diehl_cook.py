@@ -134,17 +134,20 @@ def normalise(w: np.ndarray, w_total: float) -> np.ndarray:
 
 # --- the Brian2 network ---------------------------------------------------------------------
 
-EXCITATORY_EQUATIONS = """
+#: Whether an image of the chunk is on: false in the idle slots after the chunk's last image.
+SHOWING = "image < n_images"
+
+EXCITATORY_EQUATIONS = f"""
 dv/dt = (v_rest - v + ge * (e_exc - v) + gi * (e_inh - v)) / tau_m : volt (unless refractory)
 dge/dt = -ge / tau_ge : 1
 dgi/dt = -gi / tau_gi : 1
-dtheta/dt = -learning * int(image < n_images) * theta / tau_theta : volt
+dtheta/dt = -learning * int({SHOWING}) * theta / tau_theta : volt
 w_sum : 1
 learning : 1 (shared)
 image : integer (linked)
 n_images : integer (linked)
 """
-EXCITATORY_THRESHOLD = "image < n_images and v > v_th + theta"
+EXCITATORY_THRESHOLD = f"{SHOWING} and v > v_th + theta"
 EXCITATORY_RESET = "v = v_reset\ntheta += learning * theta_plus"
 
 #: Why exponential Euler: ``v`` relaxes at the rate ``(1 + ge + gi) / tau_m``. When a few dozen
@@ -177,10 +180,10 @@ count : integer
 step : integer
 rng_seed : integer
 """
-CONTROLLER_STEP = """
+CONTROLLER_STEP = f"""
 step += 1
 slot_done = int(step >= slot_steps)
-showing = int(image < n_images)
+showing = int({SHOWING})
 passed = slot_done * showing * int(count >= min_spikes)
 image += passed
 boost += showing * (slot_done - passed * (boost + 1))
@@ -189,7 +192,7 @@ step *= 1 - slot_done
 """
 
 #: ``theta``'s decay over the paper's rest before a presentation (only while learning, not in idle slots).
-THETA_REST = "theta *= exp(-learning * int(image < n_images) * rest / tau_theta)"
+THETA_REST = f"theta *= exp(-learning * int({SHOWING}) * rest / tau_theta)"
 
 #: Weight normalisation at the start of a slot; ``w_sum`` is kept up to date by the STDP
 #: code (see :func:`_track_sum`), so no per-step summed variable is needed.
