@@ -33,6 +33,9 @@ def add_parser(subparsers) -> None:
                    help="the first N training images shown to the frozen network to assign labels and fit the "
                         "linear readout (default: all 60000, as in the paper)")
     t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="settings",
+                   help="change a network parameter from the paper's value (repeatable), e.g. --set tau_theta_ms=5e6 "
+                        "or --set rule.eta_post=0.02; the names are those of plasticity.diehl_cook.DiehlCookParameters")
     t.add_argument("--backend", choices=BACKENDS, default="cpp")
     t.add_argument("--chunk", type=int, default=1000, help="presentations per compiled run (default 1000)")
     t.add_argument("--data-dir", default=None, help="MNIST directory (default: $SNN_MNIST_DATA)")
@@ -81,7 +84,7 @@ def _train(args: argparse.Namespace) -> int:
     from cli.main import UserError
     from digits import mnist
     from plasticity import network_file
-    from plasticity.diehl_cook import DiehlCookParameters
+    from plasticity.diehl_cook import DiehlCookParameters, with_settings
     from plasticity.runner import Simulator, respond
     from plasticity.training import TrainConfig, final_weights, load_checkpoint, train
     from readout.label_assignment import assign_labels, classify, fit_linear_readout
@@ -92,10 +95,10 @@ def _train(args: argparse.Namespace) -> int:
             raise UserError(f"--{name} must be at least 1")
     if not 1 <= args.n_train <= 60000 or not 1 <= args.n_label <= 60000:
         raise UserError("--n-train and --n-label must lie in [1, 60000]")
+    params = with_settings(DiehlCookParameters(), args.settings)
     images, labels = mnist.load("train", args.data_dir)
     out = Path(args.out)
     checkpoint = Path(args.checkpoint_dir or out.with_name(out.stem + ".checkpoints")) / f"stdp_{args.neurons}.npz"
-    params = DiehlCookParameters()
     config = TrainConfig(n_exc=args.neurons, n_train=args.n_train, epochs=args.epochs, seed=args.seed, params=params)
     state = load_checkpoint(checkpoint, config) if args.resume else None
     total = args.n_train * args.epochs
@@ -119,6 +122,7 @@ def _train(args: argparse.Namespace) -> int:
     provenance = {
         "trainer": "snn-mnist stdp train (Diehl & Cook 2015, triplet STDP)",
         "seed": args.seed, "n_train": args.n_train, "epochs": args.epochs, "n_label": args.n_label,
+        "settings": list(args.settings),
         "backend": args.backend, "chunk": n_slots,
         "train_images_per_second": round(state.images_per_second, 2),
         "train_images_per_cpu_second": round(state.images_per_cpu_second, 2),

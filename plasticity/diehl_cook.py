@@ -39,7 +39,8 @@ from the paper, each for speed: the reset instead of the rest, and no synaptic d
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
 
 import numpy as np
 
@@ -87,6 +88,8 @@ class DiehlCookParameters:
         for name, value in asdict(self).items():
             if isinstance(value, (int, float)) and (not math.isfinite(value) or value < 0 and not name.endswith("mV")):
                 raise NetworkError(f"{name} must be a finite non-negative number, got {value}")
+            if name.startswith("tau_") and value <= 0:
+                raise NetworkError(f"{name} must be > 0, got {value}")
         steps = self.present_ms / self.dt_ms
         if self.dt_ms <= 0 or steps < 1 or abs(steps - round(steps)) > 1e-9:
             raise NetworkError(f"present_ms ({self.present_ms}) must be a positive multiple of dt ({self.dt_ms} ms)")
@@ -119,6 +122,40 @@ class DiehlCookParameters:
             return DiehlCookParameters(**data)
         except (KeyError, TypeError, RuleError) as exc:
             raise NetworkError(f"bad network parameters ({exc})") from None
+
+
+def with_settings(params: DiehlCookParameters, settings: Iterable[str]) -> DiehlCookParameters:
+    """``params`` with ``NAME=VALUE`` settings applied, in order.
+
+    ``NAME`` is a field of :class:`DiehlCookParameters` (``tau_theta_ms=5e6``) or, dotted, of its
+    neuron parameters and rule (``excitatory.tau_m_ms=50``, ``rule.eta_post=0.02``). The value
+    takes the type of the field it replaces, and the result is validated like any parameters.
+    """
+    for setting in settings:
+        name, equals, text = setting.partition("=")
+        if not equals or not name.strip():
+            raise NetworkError(f"--set {setting}: not NAME=VALUE")
+        try:
+            params = _set(params, name.strip().split("."), text.strip())
+        except (ValueError, TypeError) as exc:
+            raise NetworkError(f"--set {setting}: {exc}") from None
+    return params
+
+
+def _set(obj, path: list[str], text: str):
+    names = [f.name for f in fields(obj)]
+    if path[0] not in names:
+        raise ValueError(f"{type(obj).__name__} has no parameter {path[0]!r} (it has {', '.join(names)})")
+    current = getattr(obj, path[0])
+    if len(path) > 1:
+        if not is_dataclass(current):
+            raise ValueError(f"{path[0]} has no parameters of its own")
+        value = _set(current, path[1:], text)
+    elif is_dataclass(current):
+        raise ValueError(f"{path[0]} is a group of parameters; set one of them ({path[0]}.NAME=VALUE)")
+    else:
+        value = type(current)(text)
+    return replace(obj, **{path[0]: value})
 
 
 def initial_weights(n_exc: int, params: DiehlCookParameters, rng: np.random.Generator) -> np.ndarray:

@@ -103,7 +103,7 @@ def load_checkpoint(path: str | Path, config: TrainConfig) -> TrainState:
     differs = sorted(k for k in wanted if k != "epochs" and saved.get(k) != wanted[k])
     if differs:
         raise WeightsError(f"{path} was made by another configuration (differs in {', '.join(differs)}); "
-                           "use the same --neurons/--n-train/--seed or another --checkpoint-dir")
+                           "use the same --neurons/--n-train/--seed/--set or another --checkpoint-dir")
     if not isinstance(saved_epochs, int) or saved_epochs > config.epochs:
         raise WeightsError(f"{path} was made for {saved_epochs} epochs; it can be resumed for as many or more, "
                            f"not {config.epochs}")

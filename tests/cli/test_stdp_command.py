@@ -7,6 +7,7 @@ import json
 import pytest
 
 from cli.main import main
+from plasticity import network_file
 
 
 @pytest.mark.parametrize(
@@ -14,6 +15,8 @@ from cli.main import main
     [
         (["stdp", "train", "--neurons", "0", "--out", "{tmp}/n.npz"], "--neurons must be at least 1"),
         (["stdp", "train", "--neurons", "4", "--n-train", "70000", "--out", "{tmp}/n.npz"], "--n-train"),
+        (["stdp", "train", "--neurons", "4", "--set", "tau_theta=1", "--out", "{tmp}/n.npz"],
+         "DiehlCookParameters has no parameter 'tau_theta'"),
         (["stdp", "eval", "--neurons", "7"], "no bundled STDP network with 7 neurons"),
         (["stdp", "eval", "--weights", "{tmp}/missing.npz"], "not found"),
         (["stdp", "eval", "--weights", "{tmp}/junk.npz"], "unreadable STDP network file"),
@@ -37,8 +40,10 @@ def test_resume_without_checkpoint_is_a_user_error(tmp_path, capsys, mnist_dir):
 def test_train_then_eval_round_trip(tmp_path, mnist_dir):
     out = tmp_path / "n3.npz"
     assert main(["stdp", "train", "--neurons", "3", "--n-train", "3", "--n-label", "3", "--backend", "runtime",
-                 "--checkpoint-dir", str(tmp_path / "ckpt"), "--out", str(out)]) == 0
+                 "--set", "theta_plus_mV=0.1", "--checkpoint-dir", str(tmp_path / "ckpt"), "--out", str(out)]) == 0
     assert (tmp_path / "ckpt" / "stdp_3.npz").is_file()
+    trained = network_file.load(out)
+    assert trained.params.theta_plus_mV == 0.1 and trained.provenance["settings"] == ["theta_plus_mV=0.1"]
     assert main(["stdp", "eval", "--weights", str(out), "--n", "3", "--backend", "runtime",
                  "--json", str(tmp_path / "r.json")]) == 0
     result = json.loads((tmp_path / "r.json").read_text())

@@ -6,7 +6,14 @@ import dataclasses
 import numpy as np
 import pytest
 
-from plasticity.diehl_cook import DiehlCookParameters, NetworkError, build, initial_weights, normalise
+from plasticity.diehl_cook import (
+    DiehlCookParameters,
+    NetworkError,
+    build,
+    initial_weights,
+    normalise,
+    with_settings,
+)
 from plasticity.runner import Simulator, passed_slots, seed_for
 from plasticity.training import TrainConfig, initial_state, load_checkpoint, save_checkpoint, schedule, train
 from weights import WeightsError
@@ -212,10 +219,35 @@ def test_a_finished_run_extended_by_an_epoch_matches_the_longer_run_when_chunks_
         load_checkpoint(ckpt, one)  # a checkpoint is never cut back to fewer epochs
 
 
-@pytest.mark.parametrize("kwargs", [{"present_ms": 0.7}, {"max_rate_hz": 5000.0}, {"w_total": -1.0}])
+@pytest.mark.parametrize("kwargs", [{"present_ms": 0.7}, {"max_rate_hz": 5000.0}, {"w_total": -1.0}, {"tau_theta_ms": 0.0}])
 def test_bad_parameters_are_refused(kwargs):
     with pytest.raises(NetworkError):
         DiehlCookParameters(**kwargs)
+
+
+def test_settings_change_the_named_parameters_and_nothing_else():
+    params = with_settings(DiehlCookParameters(), ["tau_theta_ms=5e6", "rule.eta_post=0.02", "min_spikes=7",
+                                                   "excitatory.tau_m_ms=50"])
+    default = DiehlCookParameters()
+    assert params == dataclasses.replace(
+        default, tau_theta_ms=5e6, min_spikes=7, rule=dataclasses.replace(default.rule, eta_post=0.02),
+        excitatory=dataclasses.replace(default.excitatory, tau_m_ms=50.0),
+    )
+    assert isinstance(params.min_spikes, int) and isinstance(params.tau_theta_ms, float)
+
+
+@pytest.mark.parametrize("setting, phrase", [
+    ("tau_theta=1", "has no parameter 'tau_theta'"),
+    ("rule.foo=1", "TripletSTDP has no parameter 'foo'"),
+    ("rule=1", "is a group of parameters"),
+    ("min_spikes=5.5", "invalid literal"),
+    ("tau_theta_ms=-3", "tau_theta_ms must be a finite non-negative number"),
+    ("excitatory.tau_m_ms=0", "tau_m must be > 0"),
+    ("w_total", "not NAME=VALUE"),
+])
+def test_bad_settings_are_refused_with_the_reason(setting, phrase):
+    with pytest.raises(NetworkError, match=phrase):
+        with_settings(DiehlCookParameters(), [setting])
 
 
 def test_parameters_round_trip_through_dicts():
