@@ -65,8 +65,9 @@ def table(rows: list[tuple[object, dict]]) -> str:
     lines = [
         "| excitatory neurons | training images | label images | test digits | accuracy, label assignment "
         "| mean (range) over Poisson seeds | accuracy, linear readout | mean (range) over Poisson seeds "
-        "| Diehl & Cook (2015) | training, images/s (wall) | training, images per CPU-second | test, images per CPU-second |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| Diehl & Cook (2015) | training, images/s (wall) | training, images per CPU-second | test, images per CPU-second "
+        "| parameters changed from the paper's |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for net, r in rows:
         p = net.provenance
@@ -76,14 +77,16 @@ def table(rows: list[tuple[object, dict]]) -> str:
             f"| {spread(r['accuracy_by_seed'])} | {100 * r['linear_readout_accuracy']:.2f}% "
             f"| {spread(r['linear_readout_accuracy_by_seed'])} | {PAPER.get(net.n_exc, '-')}% "
             f"| {p.get('train_images_per_second', '-')} | {p.get('train_images_per_cpu_second', '-')} "
-            f"| {r.get('images_per_cpu_second', '-')} |"
+            f"| {r.get('images_per_cpu_second', '-')} | {', '.join(f'`{x}`' for x in p.get('settings', [])) or 'none'} |"
         )
     return "\n".join(lines)
 
 
 def report(rows) -> str:
     commands = [f"snn-mnist stdp train --neurons {net.n_exc} --epochs {net.provenance.get('epochs', 1)} "
-                f"--seed {net.provenance.get('seed', 0)} --out {r['weights']}" for net, r in rows]
+                f"--seed {net.provenance.get('seed', 0)} "
+                + "".join(f"--set {x} " for x in net.provenance.get("settings", []))
+                + f"--out {r['weights']}" for net, r in rows]
     commands.append(f"python scripts/stdp_results.py {' '.join(r['weights'] for _, r in rows)}")
     reproduce = "\n".join(commands)
     first_seed, *_ = seeds = rows[0][1]["seeds"]
@@ -114,7 +117,8 @@ which lowered the final thresholds by up to 3.4%.)
 ## The network
 
 784 Poisson inputs (a white pixel fires at 63.75 Hz) -> *n* conductance-based LIF excitatory neurons
-with adaptive thresholds (`theta` += 0.05 mV per spike) -> *n* inhibitory neurons one-to-one ->
+with adaptive thresholds (`theta` += 0.05 mV per spike, decaying with `tau_theta`, 1e7 ms in the paper:
+the table's last column names the networks trained with another value) -> *n* inhibitory neurons one-to-one ->
 inhibition of every other excitatory neuron. Input weights learn with Diehl & Cook's triplet
 STDP (`plasticity.stdp.TripletSTDP`, traces held by the neurons) and are normalised to sum to 78
 per neuron before each image; an image that draws fewer than 5 spikes is shown again with 32 Hz
