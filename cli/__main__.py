@@ -1,5 +1,5 @@
 import sys
 
-from cli.main import main
+from snn_mnist.cli.main import main
 
 sys.exit(main())

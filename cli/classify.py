@@ -13,8 +13,8 @@ import argparse
 
 import numpy as np
 
-from backends import BACKENDS
-from networks.topology import TOPOLOGIES
+from snn_mnist.backends import BACKENDS
+from snn_mnist.networks.topology import TOPOLOGIES
 
 DEFAULT_MODEL = "lif-lif"
 
@@ -49,7 +49,7 @@ def add_parser(subparsers) -> None:
 
 def rotation_angle(rotate: float | None, rotate_range, seed: int) -> float:
     """The angle asked for: ``--rotate``, a draw from ``--rotate-range`` seeded by ``seed``, or 0."""
-    from cli.main import UserError
+    from snn_mnist.cli.main import UserError
 
     if rotate_range is not None:
         low, high = rotate_range
@@ -83,11 +83,11 @@ def verdict(counts: np.ndarray, prediction: int) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from atomic_files import atomic_path, write_json
-    from cli.data import load_weights
-    from cli.main import UserError
-    from digits import user_image
-    from readout.inspection import run_digit
+    from snn_mnist.atomic_files import atomic_path, write_json
+    from snn_mnist.cli.data import load_weights
+    from snn_mnist.cli.main import UserError
+    from snn_mnist.digits import user_image
+    from snn_mnist.readout.inspection import run_digit
 
     if args.threads < 0:
         raise UserError(f"--threads must be 0 or more, got {args.threads}")

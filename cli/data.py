@@ -6,13 +6,13 @@ import os
 
 import numpy as np
 
-from digits import mnist, sample
+from snn_mnist.digits import mnist, sample
 
 
 def load_images(data_dir: str | None, n: int | None, start: int = 0, split: str = "test"):
     """``n`` digits from ``start``: MNIST's ``split`` when a data directory is given (option or
     ``$SNN_MNIST_DATA``), else the bundled sample of test digits. Returns images, labels, source."""
-    from cli.main import UserError
+    from snn_mnist.cli.main import UserError
 
     if data_dir is None and not os.environ.get(mnist.ENV_VAR):
         images, labels = sample.load()
@@ -30,8 +30,8 @@ def load_images(data_dir: str | None, n: int | None, start: int = 0, split: str 
 
 def load_weights(model: str, path: str | None):
     """The weights file at ``path``, else the bundled pretrained ``model``; returns weights, source."""
-    from cli.main import UserError
-    from weights import load, pretrained
+    from snn_mnist.cli.main import UserError
+    from snn_mnist.weights import load, pretrained
 
     if path is None:
         return pretrained.load(model), f"pretrained {model}"

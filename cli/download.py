@@ -13,8 +13,8 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cli.main import UserError
-    from digits import mnist
+    from snn_mnist.cli.main import UserError
+    from snn_mnist.digits import mnist
 
     try:
         directory = mnist.download(args.data_dir)

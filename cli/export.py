@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from networks.topology import TOPOLOGIES
+from snn_mnist.networks.topology import TOPOLOGIES
 
 
 def add_parser(subparsers) -> None:
@@ -18,9 +18,9 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cli.data import load_weights
-    from cli.main import UserError
-    from weights import nir_io
+    from snn_mnist.cli.data import load_weights
+    from snn_mnist.cli.main import UserError
+    from snn_mnist.weights import nir_io
 
     out = Path(args.out)
     if out.suffix.lower() != ".nir":

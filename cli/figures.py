@@ -12,14 +12,14 @@ import argparse
 import dataclasses
 from pathlib import Path
 
-from backends import BACKENDS
-from networks.topology import TOPOLOGIES
+from snn_mnist.backends import BACKENDS
+from snn_mnist.networks.topology import TOPOLOGIES
 
 SHOWN_HIDDEN = 4  # hidden neurons drawn by default: the most active ones
 
 
 def add_parser(subparsers) -> None:
-    from cli.classify import add_digit_options
+    from snn_mnist.cli.classify import add_digit_options
 
     p = subparsers.add_parser("figures", help="draw spike maps, rasters, voltage animations, confusion matrices")
     kinds = p.add_subparsers(dest="kind", required=True, metavar="KIND")
@@ -55,9 +55,9 @@ def add_parser(subparsers) -> None:
 
 def _digit(args: argparse.Namespace, angle: float):
     """The prepared digit (PreparedDigit or raw MNIST pixels), its label if known, and a name."""
-    from cli.data import load_images
-    from cli.main import UserError
-    from digits import user_image
+    from snn_mnist.cli.data import load_images
+    from snn_mnist.cli.main import UserError
+    from snn_mnist.digits import user_image
 
     if (args.image is None) == (args.index is None):
         raise UserError("give either an IMAGE or --index I")
@@ -72,11 +72,11 @@ def _digit(args: argparse.Namespace, angle: float):
 
 
 def run_digit_figures(args: argparse.Namespace) -> int:
-    from cli.classify import describe, rotation_angle
-    from cli.data import load_weights
-    from cli.main import UserError
-    from readout import figures, plots
-    from readout.inspection import most_active, run_digit
+    from snn_mnist.cli.classify import describe, rotation_angle
+    from snn_mnist.cli.data import load_weights
+    from snn_mnist.cli.main import UserError
+    from snn_mnist.readout import figures, plots
+    from snn_mnist.readout.inspection import most_active, run_digit
 
     if args.fps <= 0:
         raise UserError(f"--fps must be positive, got {args.fps}")
@@ -86,7 +86,7 @@ def run_digit_figures(args: argparse.Namespace) -> int:
     topology = weights.topology
     sizes = {"hidden": topology.n_hidden, "output": topology.n_outputs}
     if args.neurons:
-        from cli.trace import parse_neurons
+        from snn_mnist.cli.trace import parse_neurons
 
         recorded = parse_neurons(args.neurons, sizes)
     else:
@@ -126,13 +126,13 @@ def run_digit_figures(args: argparse.Namespace) -> int:
 
 
 def run_confusion(args: argparse.Namespace) -> int:
-    from atomic_files import write_json
-    from cli.data import load_images, load_weights
-    from cli.main import UserError
-    from networks.simulation import simulate
-    from readout import metrics, plots
-    from readout.spike_count import predict
-    from weights import pretrained
+    from snn_mnist.atomic_files import write_json
+    from snn_mnist.cli.data import load_images, load_weights
+    from snn_mnist.cli.main import UserError
+    from snn_mnist.networks.simulation import simulate
+    from snn_mnist.readout import metrics, plots
+    from snn_mnist.readout.spike_count import predict
+    from snn_mnist.weights import pretrained
 
     models = args.models or pretrained.available()
     if not models:

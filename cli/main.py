@@ -13,16 +13,16 @@ import sys
 
 #: subcommand -> module implementing ``add_parser(subparsers)`` and ``run(args) -> int``
 COMMANDS = {
-    "simulate": "cli.simulate",
-    "trace": "cli.trace",
-    "download": "cli.download",
-    "train": "cli.train",
-    "parity": "cli.parity",
-    "classify": "cli.classify",
-    "figures": "cli.figures",
-    "serve": "cli.serve",
-    "export": "cli.export",
-    "stdp": "cli.stdp",
+    "simulate": "snn_mnist.cli.simulate",
+    "trace": "snn_mnist.cli.trace",
+    "download": "snn_mnist.cli.download",
+    "train": "snn_mnist.cli.train",
+    "parity": "snn_mnist.cli.parity",
+    "classify": "snn_mnist.cli.classify",
+    "figures": "snn_mnist.cli.figures",
+    "serve": "snn_mnist.cli.serve",
+    "export": "snn_mnist.cli.export",
+    "stdp": "snn_mnist.cli.stdp",
 }
 
 
@@ -32,11 +32,11 @@ class UserError(Exception):
 
 def user_errors() -> tuple[type[BaseException], ...]:
     """Exception types that describe a problem with the user's input or machine."""
-    from backends import BackendError
-    from digits.mnist import DataError
-    from encoding import EncodingError
-    from neuron_models import ParameterError
-    from weights import WeightsError
+    from snn_mnist.backends import BackendError
+    from snn_mnist.digits.mnist import DataError
+    from snn_mnist.encoding import EncodingError
+    from snn_mnist.neuron_models import ParameterError
+    from snn_mnist.weights import WeightsError
 
     return (UserError, BackendError, DataError, EncodingError, ParameterError, WeightsError, FileNotFoundError)
 

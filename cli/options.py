@@ -7,9 +7,9 @@ import dataclasses
 import warnings
 from pathlib import Path
 
-from backends import BACKENDS
-from networks.simulation import INPUT_MODES
-from networks.topology import TOPOLOGIES
+from snn_mnist.backends import BACKENDS
+from snn_mnist.networks.simulation import INPUT_MODES
+from snn_mnist.networks.topology import TOPOLOGIES
 
 # Importing brian2 imports setuptools' MSVC helper, which warns on every import
 # (pypa/distutils#340); stderr stays for the command's own messages.
@@ -38,9 +38,9 @@ def add_network_options(p: argparse.ArgumentParser, *, backend: str) -> None:
 
 def network_weights(args: argparse.Namespace):
     """The weights to simulate, with ``--steps`` applied; returns weights and their file."""
-    from cli.data import load_weights
-    from cli.main import UserError
-    from weights import pretrained
+    from snn_mnist.cli.data import load_weights
+    from snn_mnist.cli.main import UserError
+    from snn_mnist.weights import pretrained
 
     if args.steps is not None and args.steps < 1:
         raise UserError(f"--steps must be at least 1, got {args.steps}")
@@ -54,9 +54,9 @@ def network_weights(args: argparse.Namespace):
 
 def digits(args: argparse.Namespace, n: int | None, start: int):
     """Images, labels (int64) and a description of where they came from."""
-    from cli.data import load_images
-    from cli.main import UserError
-    from digits import sample
+    from snn_mnist.cli.data import load_images
+    from snn_mnist.cli.main import UserError
+    from snn_mnist.digits import sample
 
     if not args.sample:
         return load_images(args.data_dir, n, start)

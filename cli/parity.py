@@ -14,8 +14,8 @@ import time
 
 import numpy as np
 
-from backends import BACKENDS
-from networks.topology import TOPOLOGIES
+from snn_mnist.backends import BACKENDS
+from snn_mnist.networks.topology import TOPOLOGIES
 
 
 def add_parser(subparsers) -> None:
@@ -34,9 +34,9 @@ def add_parser(subparsers) -> None:
 
 def compare(weights, images, labels, *, backend: str, seed: int, threads: int = 0) -> dict:
     """Figures of agreement between the trainer's model and Brian2 on the same frozen input."""
-    from networks.simulation import input_spikes, simulate
-    from readout.spike_count import predict
-    from trainer.model import reference_counts
+    from snn_mnist.networks.simulation import input_spikes, simulate
+    from snn_mnist.readout.spike_count import predict
+    from snn_mnist.trainer.model import reference_counts
 
     spikes = input_spikes(images, weights, seed)
     t0 = time.perf_counter()
@@ -62,9 +62,9 @@ def compare(weights, images, labels, *, backend: str, seed: int, threads: int = 
 
 
 def run(args: argparse.Namespace) -> int:
-    from atomic_files import write_json
-    from cli.data import load_images, load_weights
-    from cli.main import UserError
+    from snn_mnist.atomic_files import write_json
+    from snn_mnist.cli.data import load_images, load_weights
+    from snn_mnist.cli.main import UserError
 
     try:
         import torch  # noqa: F401

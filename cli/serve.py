@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import functools
 
-from backends import BACKENDS
+from snn_mnist.backends import BACKENDS
 
 
 def add_parser(subparsers) -> None:
@@ -27,10 +27,10 @@ def model_loaders(specs: list[str], models: list[str] | None = None) -> dict:
     Without specs: the pretrained weights of ``models``, or of every model that has them
     (possibly none); a named model without pretrained weights is a UserError.
     """
-    from cli.data import load_weights
-    from cli.main import UserError
-    from networks.topology import TOPOLOGIES
-    from weights import pretrained
+    from snn_mnist.cli.data import load_weights
+    from snn_mnist.cli.main import UserError
+    from snn_mnist.networks.topology import TOPOLOGIES
+    from snn_mnist.weights import pretrained
 
     if not specs:
         missing = [m for m in models or () if m not in pretrained.available()]
@@ -48,15 +48,15 @@ def model_loaders(specs: list[str], models: list[str] | None = None) -> dict:
 
 
 def _weights_file(model: str, path: str):
-    from cli.data import load_weights
+    from snn_mnist.cli.data import load_weights
 
     return load_weights(model, path)[0]
 
 
 def run(args: argparse.Namespace) -> int:
-    from cli.classify import DEFAULT_MODEL
-    from cli.main import UserError
-    from web.server import App, make_server
+    from snn_mnist.cli.classify import DEFAULT_MODEL
+    from snn_mnist.cli.main import UserError
+    from snn_mnist.web.server import App, make_server
 
     if not 0 <= args.port <= 65535:
         raise UserError(f"--port must lie in [0, 65535], got {args.port}")

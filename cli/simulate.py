@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli.options import add_network_options, digits, network_weights
+from snn_mnist.cli.options import add_network_options, digits, network_weights
 
 
 def add_parser(subparsers) -> None:
@@ -40,10 +40,10 @@ def run(args: argparse.Namespace) -> int:
     if args.build_only or args.compute_capability is not None:
         return build_only(args, weights, weights_file, images)
 
-    from atomic_files import write_json
-    from networks.simulation import simulate
-    from readout import metrics, plots
-    from readout.spike_count import predict, silent
+    from snn_mnist.atomic_files import write_json
+    from snn_mnist.networks.simulation import simulate
+    from snn_mnist.readout import metrics, plots
+    from snn_mnist.readout.spike_count import predict, silent
 
     n = len(images)
     print(f"data: {data_source}, digits {args.start}..{args.start + n - 1}")
@@ -101,10 +101,10 @@ def run(args: argparse.Namespace) -> int:
 
 def build_only(args: argparse.Namespace, weights, weights_file: str, images) -> int:
     """--build-only (and --compute-capability): compile the network for these digits, run nothing."""
-    from atomic_files import write_json
-    from backends import cuda
-    from cli.main import UserError
-    from networks.simulation import compile_only
+    from snn_mnist.atomic_files import write_json
+    from snn_mnist.backends import cuda
+    from snn_mnist.cli.main import UserError
+    from snn_mnist.networks.simulation import compile_only
 
     capability = None
     if args.compute_capability is not None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from plasticity.runner import BACKENDS
+from snn_mnist.plasticity.runner import BACKENDS
 
 PRETRAINED_DIR = Path(__file__).resolve().parent.parent / "weights" / "pretrained"
 
@@ -71,8 +71,8 @@ def run_eval(args: argparse.Namespace) -> int:
 
 
 def _user_errors(action, args) -> int:
-    from cli.main import UserError
-    from plasticity.diehl_cook import NetworkError
+    from snn_mnist.cli.main import UserError
+    from snn_mnist.plasticity.diehl_cook import NetworkError
 
     try:
         return action(args)
@@ -81,14 +81,14 @@ def _user_errors(action, args) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from cli.main import UserError
-    from digits import mnist
-    from plasticity import network_file
-    from plasticity.diehl_cook import DiehlCookParameters, with_settings
-    from plasticity.runner import Simulator, respond
-    from plasticity.training import TrainConfig, final_weights, load_checkpoint, train
-    from readout.label_assignment import assign_labels, classify, fit_linear_readout
-    from readout.metrics import accuracy
+    from snn_mnist.cli.main import UserError
+    from snn_mnist.digits import mnist
+    from snn_mnist.plasticity import network_file
+    from snn_mnist.plasticity.diehl_cook import DiehlCookParameters, with_settings
+    from snn_mnist.plasticity.runner import Simulator, respond
+    from snn_mnist.plasticity.training import TrainConfig, final_weights, load_checkpoint, train
+    from snn_mnist.readout.label_assignment import assign_labels, classify, fit_linear_readout
+    from snn_mnist.readout.metrics import accuracy
 
     for name in ("neurons", "epochs", "chunk"):
         if getattr(args, name) < 1:
@@ -140,11 +140,11 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from atomic_files import write_json
-    from cli.data import load_images
-    from cli.main import UserError
-    from plasticity import network_file
-    from plasticity.evaluation import evaluate
+    from snn_mnist.atomic_files import write_json
+    from snn_mnist.cli.data import load_images
+    from snn_mnist.cli.main import UserError
+    from snn_mnist.plasticity import network_file
+    from snn_mnist.plasticity.evaluation import evaluate
 
     if args.chunk < 1:
         raise UserError("--chunk must be at least 1")

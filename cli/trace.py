@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from cli.options import add_network_options, digits, network_weights
+from snn_mnist.cli.options import add_network_options, digits, network_weights
 
 LAYERS = ("hidden", "output")
 
@@ -21,7 +21,7 @@ def add_parser(subparsers) -> None:
 
 def parse_neurons(specs: list[str], sizes: dict[str, int]) -> dict[str, tuple[int, ...]]:
     """``["hidden:0,1,2", "output:all"]`` -> ``{"hidden": (0, 1, 2), "output": (0, ..., 9)}``."""
-    from cli.main import UserError
+    from snn_mnist.cli.main import UserError
 
     chosen: dict[str, tuple[int, ...]] = {}
     for spec in specs:
@@ -43,10 +43,10 @@ def parse_neurons(specs: list[str], sizes: dict[str, int]) -> dict[str, tuple[in
 
 
 def run(args: argparse.Namespace) -> int:
-    from cli.main import UserError
-    from networks.simulation import simulate
-    from readout.plots import LayerTrace, trace_figure
-    from readout.spike_count import predict
+    from snn_mnist.cli.main import UserError
+    from snn_mnist.networks.simulation import simulate
+    from snn_mnist.readout.plots import LayerTrace, trace_figure
+    from snn_mnist.readout.spike_count import predict
 
     weights, weights_file = network_weights(args)
     topology = weights.topology

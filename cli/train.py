@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from networks.topology import TOPOLOGIES
+from snn_mnist.networks.topology import TOPOLOGIES
 
 
 def add_parser(subparsers) -> None:
@@ -30,7 +30,7 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cli.main import UserError
+    from snn_mnist.cli.main import UserError
 
     for name in ("epochs", "hidden", "steps", "batch_size"):
         if getattr(args, name) < 1:
@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("training needs PyTorch: pip install 'snn-mnist[train]'") from None
     from tqdm import tqdm
 
-    from trainer.train import TrainConfig, Trainer
+    from snn_mnist.trainer.train import TrainConfig, Trainer
 
     if args.threads:
         torch.set_num_threads(args.threads)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from atomic_files import atomic_path
+from snn_mnist.atomic_files import atomic_path
 
 ENV_VAR = "SNN_MNIST_DATA"
 DEFAULT_DIR = Path.home() / ".cache" / "snn-mnist" / "mnist"

@@ -29,9 +29,9 @@ from brian2 import (
     mV,
 )
 
-from encoding import rates_hz
-from neuron_models.groups import ON_PRE, REST_STATE, neuron_group
-from weights import NetworkWeights
+from snn_mnist.encoding import rates_hz
+from snn_mnist.neuron_models.groups import ON_PRE, REST_STATE, neuron_group
+from snn_mnist.weights import NetworkWeights
 
 
 @dataclass

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-import backends
-from encoding import frozen_spikes
-from weights import NetworkWeights
+from snn_mnist import backends
+from snn_mnist.encoding import frozen_spikes
+from snn_mnist.weights import NetworkWeights
 
 INPUT_MODES = ("poisson", "frozen")
 

@@ -44,7 +44,7 @@ from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
 
 import numpy as np
 
-from neuron_models import LIFParameters
+from snn_mnist.neuron_models import LIFParameters
 
 from .stdp import RuleError, TripletSTDP, rule_from_dict
 
@@ -111,7 +111,7 @@ class DiehlCookParameters:
 
     @staticmethod
     def from_dict(data: dict) -> "DiehlCookParameters":
-        from neuron_models import NeuronParameters
+        from snn_mnist.neuron_models import NeuronParameters
 
         data = dict(data)
         data.setdefault("rest_ms", 0.0)  # files written before the rest was modelled were trained without it

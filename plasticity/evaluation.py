@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from readout.label_assignment import classify
-from readout.metrics import accuracy
+from snn_mnist.readout.label_assignment import classify
+from snn_mnist.readout.metrics import accuracy
 
 from .network_file import TrainedNetwork
 from .runner import Simulator, respond

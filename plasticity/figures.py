@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from atomic_files import atomic_path
+from snn_mnist.atomic_files import atomic_path
 
 
 def tile(weights: np.ndarray, columns: int | None = None) -> np.ndarray:

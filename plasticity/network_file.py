@@ -21,9 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from atomic_files import atomic_path
-from readout.label_assignment import LinearReadout
-from weights import WeightsError
+from snn_mnist.atomic_files import atomic_path
+from snn_mnist.readout.label_assignment import LinearReadout
+from snn_mnist.weights import WeightsError
 
 from .diehl_cook import N_INPUTS, DiehlCookParameters, NetworkError
 

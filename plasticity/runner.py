@@ -23,8 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-import backends
-from encoding import rates_hz
+from snn_mnist import backends
+from snn_mnist.encoding import rates_hz
 
 from .diehl_cook import N_INPUTS, DiehlCookParameters, NetworkError, build
 

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from atomic_files import atomic_path
-from weights import WeightsError
+from snn_mnist.atomic_files import atomic_path
+from snn_mnist.weights import WeightsError
 
 from .diehl_cook import DiehlCookParameters, initial_weights, normalise
 from .runner import Simulator, seed_for

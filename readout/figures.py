@@ -16,7 +16,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
-from atomic_files import atomic_path
+from snn_mnist.atomic_files import atomic_path
 
 from .plots import LayerTrace
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from weights import NetworkWeights
+from snn_mnist.weights import NetworkWeights
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class DigitActivity:
 
     def layer_trace(self, layer: str):
         """The ``readout.plots.LayerTrace`` of ``layer`` ("hidden" or "output") for plotting."""
-        from readout.plots import LayerTrace
+        from snn_mnist.readout.plots import LayerTrace
 
         topology = self.weights.topology
         params = {"hidden": topology.hidden_neuron, "output": topology.output_neuron}[layer]
@@ -59,8 +59,8 @@ def run_digit(
 
     ``voltages`` maps "hidden"/"output" to the neurons whose membrane potential is recorded.
     """
-    from networks.simulation import input_spikes, simulate
-    from readout.spike_count import predict
+    from snn_mnist.networks.simulation import input_spikes, simulate
+    from snn_mnist.readout.spike_count import predict
 
     image = np.asarray(pixels, dtype=np.uint8).reshape(1, -1)
     spikes = input_spikes(image, weights, seed)

@@ -13,8 +13,8 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from atomic_files import atomic_path
-from neuron_models import NeuronParameters
+from snn_mnist.atomic_files import atomic_path
+from snn_mnist.neuron_models import NeuronParameters
 
 
 #: matplotlib's default colours with black for its grey, which marks the spikes of neurons not traced

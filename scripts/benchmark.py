@@ -36,18 +36,17 @@ import numpy as np
 # importing brian2 imports setuptools' MSVC helper, which warns on every import (pypa/distutils#340)
 warnings.filterwarnings("ignore", message="_get_vc_env is private", category=UserWarning)
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from snn_mnist import backends
+from snn_mnist.atomic_files import atomic_path, write_json
+from snn_mnist.digits import mnist
+from snn_mnist.networks.builder import build_network, counts_per_image
+from snn_mnist.networks.topology import TOPOLOGIES
+from snn_mnist.readout.metrics import accuracy
+from snn_mnist.readout.spike_count import predict
+from snn_mnist.weights import NetworkWeights, WeightsError, pretrained
+from snn_mnist.weights import load as load_weights
 
-import backends  # noqa: E402
-from atomic_files import atomic_path, write_json  # noqa: E402
-from digits import mnist  # noqa: E402
-from networks.builder import build_network, counts_per_image  # noqa: E402
-from networks.topology import TOPOLOGIES  # noqa: E402
-from readout.metrics import accuracy  # noqa: E402
-from readout.spike_count import predict  # noqa: E402
-from weights import NetworkWeights, WeightsError, pretrained  # noqa: E402
-from weights import load as load_weights  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 MODEL = "lif-lif"
 RANDOM_SEED = 0

@@ -46,16 +46,15 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from snn_mnist import backends
+from snn_mnist.atomic_files import atomic_path, write_json
+from snn_mnist.backends import cuda
+from snn_mnist.digits import sample
+from snn_mnist.networks.simulation import input_spikes, simulate
+from snn_mnist.networks.topology import TOPOLOGIES
+from snn_mnist.weights import NetworkWeights, pretrained
 
-import backends  # noqa: E402
-from atomic_files import atomic_path, write_json  # noqa: E402
-from backends import cuda  # noqa: E402
-from digits import sample  # noqa: E402
-from networks.simulation import input_spikes, simulate  # noqa: E402
-from networks.topology import TOPOLOGIES  # noqa: E402
-from weights import NetworkWeights, pretrained  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 SEED = 0
 

@@ -20,22 +20,20 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import sys
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from snn_mnist.atomic_files import atomic_path, write_json
+from snn_mnist.cli.parity import compare
+from snn_mnist.digits import mnist
+from snn_mnist.networks.simulation import simulate
+from snn_mnist.readout.metrics import accuracy, confusion
+from snn_mnist.readout.plots import confusion_figure
+from snn_mnist.readout.spike_count import predict, silent
+from snn_mnist.weights import pretrained
 
-from atomic_files import atomic_path, write_json  # noqa: E402
-from cli.parity import compare  # noqa: E402
-from digits import mnist  # noqa: E402
-from networks.simulation import simulate  # noqa: E402
-from readout.metrics import accuracy, confusion  # noqa: E402
-from readout.plots import confusion_figure  # noqa: E402
-from readout.spike_count import predict, silent  # noqa: E402
-from weights import pretrained  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 MODELS = ("lif-lif", "if-lif", "lif-if", "if-if")
 RESULTS = ROOT / "results"

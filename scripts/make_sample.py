@@ -6,15 +6,12 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from atomic_files import atomic_path  # noqa: E402
-from digits import mnist, sample  # noqa: E402
+from snn_mnist.atomic_files import atomic_path
+from snn_mnist.digits import mnist, sample
 
 
 def main() -> None:

@@ -20,14 +20,13 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from snn_mnist.atomic_files import write_json
+from snn_mnist.digits import mnist
+from snn_mnist.encoding import frozen_spikes
+from snn_mnist.networks.simulation import simulate
+from snn_mnist.weights import load
 
-from atomic_files import write_json  # noqa: E402
-from digits import mnist  # noqa: E402
-from encoding import frozen_spikes  # noqa: E402
-from networks.simulation import simulate  # noqa: E402
-from weights import load  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def snntorch_net(n_hidden: int):

@@ -22,11 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from atomic_files import atomic_path, write_json  # noqa: E402
-from backends import BACKENDS  # noqa: E402
-from networks.topology import TOPOLOGIES  # noqa: E402
+from snn_mnist.atomic_files import atomic_path, write_json
+from snn_mnist.backends import BACKENDS
+from snn_mnist.networks.topology import TOPOLOGIES
 
 DEFAULT_ANGLES = (0, 15, 30, 45, 60, 75, 90)
 
@@ -43,7 +41,7 @@ def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
 
 def rotated(images: np.ndarray, angles: list[float]) -> np.ndarray:
     """(len(angles), n, 784) uint8: every digit through ``user_image.prepare`` at every angle."""
-    from digits import user_image
+    from snn_mnist.digits import user_image
 
     return np.stack([
         np.stack([user_image.prepare(user_image.mnist_digit(image), angle).flat for image in images])
@@ -53,8 +51,8 @@ def rotated(images: np.ndarray, angles: list[float]) -> np.ndarray:
 
 def measure(weights, images, labels, angles, *, backend, seed, threads) -> dict:
     """Accuracy on the untouched digits and at every angle, from one simulation."""
-    from networks.simulation import simulate
-    from readout.spike_count import predict
+    from snn_mnist.networks.simulation import simulate
+    from snn_mnist.readout.spike_count import predict
 
     sets = np.concatenate([images[None], rotated(images, angles)])  # (1 + angles, n, 784)
     n = len(images)
@@ -109,8 +107,8 @@ def figure(results: dict, example: np.ndarray, angles: list[float], title: str, 
 
 
 def main(argv: list[str] | None = None) -> int:
-    from cli.data import load_images
-    from cli.serve import model_loaders
+    from snn_mnist.cli.data import load_images
+    from snn_mnist.cli.serve import model_loaders
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="+", choices=list(TOPOLOGIES), default=None,
@@ -163,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    from cli.main import user_errors
+    from snn_mnist.cli.main import user_errors
 
     try:
         sys.exit(main())

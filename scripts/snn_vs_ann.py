@@ -24,11 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from atomic_files import atomic_path, write_json  # noqa: E402
-from backends import BACKENDS  # noqa: E402
-from networks.topology import TOPOLOGIES  # noqa: E402
+from snn_mnist.atomic_files import atomic_path, write_json
+from snn_mnist.backends import BACKENDS
+from snn_mnist.networks.topology import TOPOLOGIES
 
 PJ_PER_MAC = 4.6  # 32-bit float multiply (3.7 pJ) + add (0.9 pJ), Horowitz 2014, 45 nm
 PJ_PER_AC = 0.9  # 32-bit float add, Horowitz 2014, 45 nm
@@ -111,8 +109,8 @@ def evaluate_ann(model, test_x, test_y) -> dict:
 
 
 def measure_snn(weights, images, labels, *, backend: str, seed: int, threads: int) -> dict:
-    from networks.simulation import simulate
-    from readout.spike_count import predict
+    from snn_mnist.networks.simulation import simulate
+    from snn_mnist.readout.spike_count import predict
 
     t = weights.topology
     result = simulate(weights, images, backend=backend, seed=seed, threads=threads, record_input=True,
@@ -169,9 +167,9 @@ def report(ann: dict, snns: dict, setting: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from cli.data import load_images
-    from cli.serve import model_loaders
-    from digits import mnist
+    from snn_mnist.cli.data import load_images
+    from snn_mnist.cli.serve import model_loaders
+    from snn_mnist.digits import mnist
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="+", choices=list(TOPOLOGIES), default=None,
@@ -229,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    from cli.main import user_errors
+    from snn_mnist.cli.main import user_errors
 
     try:
         sys.exit(main())

@@ -19,13 +19,11 @@ import json
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from atomic_files import atomic_path, write_json  # noqa: E402
-from digits import mnist  # noqa: E402
-from plasticity import network_file  # noqa: E402
-from plasticity.evaluation import evaluate  # noqa: E402
-from plasticity.figures import receptive_fields_figure  # noqa: E402
+from snn_mnist.atomic_files import atomic_path, write_json
+from snn_mnist.digits import mnist
+from snn_mnist.plasticity import network_file
+from snn_mnist.plasticity.evaluation import evaluate
+from snn_mnist.plasticity.figures import receptive_fields_figure
 
 PAPER = {100: 82.9, 400: 87.0, 1600: 91.9, 6400: 95.0}  # Diehl & Cook (2015), Table 1
 

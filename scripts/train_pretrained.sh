@@ -18,7 +18,7 @@ mkdir -p "$runs" weights/pretrained results/training
 train() {
     local model=$1 resume=()
     [ -f "$runs/$model.ckpt/checkpoint.pt" ] && resume=(--resume)
-    python -m cli train --model "$model" --epochs "$epochs" --shift 1 --seed 0 --threads 1 \
+    snn-mnist train --model "$model" --epochs "$epochs" --shift 1 --seed 0 --threads 1 \
         --checkpoint-dir "$runs/$model.ckpt" --out "weights/pretrained/$model.npz" "${resume[@]}" \
         > "$runs/$model.log" 2>&1
     cp "$runs/$model.ckpt/history.json" "results/training/$model.json"

@@ -12,17 +12,16 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import sys
 import time
 from pathlib import Path
 
+
+import torch
+
+from snn_mnist.atomic_files import atomic_path
+from snn_mnist.trainer.train import TrainConfig, Trainer
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-import torch  # noqa: E402
-
-from atomic_files import atomic_path  # noqa: E402
-from trainer.train import TrainConfig, Trainer  # noqa: E402
 
 
 def main() -> None:

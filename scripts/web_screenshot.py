@@ -14,14 +14,13 @@ import sys
 import threading
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from snn_mnist.atomic_files import atomic_path
+from snn_mnist.cli.classify import DEFAULT_MODEL
+from snn_mnist.cli.serve import model_loaders
+from snn_mnist.web import headless
+from snn_mnist.web.server import App, make_server
 
-from atomic_files import atomic_path  # noqa: E402
-from cli.classify import DEFAULT_MODEL  # noqa: E402
-from cli.serve import model_loaders  # noqa: E402
-from web import headless  # noqa: E402
-from web.server import App, make_server  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> int:

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from networks.topology import TOPOLOGIES
-from weights import NetworkWeights
+from snn_mnist.networks.topology import TOPOLOGIES
+from snn_mnist.weights import NetworkWeights
 
 
 @pytest.fixture(autouse=True)
@@ -73,6 +73,6 @@ def small_weights() -> NetworkWeights:
 @pytest.fixture
 def sample_digits() -> tuple[np.ndarray, np.ndarray]:
     """The bundled sample: images uint8 (300, 784) and labels."""
-    from digits import sample
+    from snn_mnist.digits import sample
 
     return sample.load()

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import torch
 
-from neuron_models import NeuronParameters
+from snn_mnist.neuron_models import NeuronParameters
 
 DEFAULT_SLOPE = 25.0
 

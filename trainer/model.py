@@ -13,8 +13,8 @@ import math
 import numpy as np
 import torch
 
-from networks.topology import Topology
-from weights import NetworkWeights
+from snn_mnist.networks.topology import Topology
+from snn_mnist.weights import NetworkWeights
 
 from .dynamics import DEFAULT_SLOPE, LayerConstants, run_layer
 

@@ -17,10 +17,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from atomic_files import atomic_path, write_json
-from digits import mnist
-from networks.topology import topology as topology_named
-from weights import NetworkWeights, save
+from snn_mnist.atomic_files import atomic_path, write_json
+from snn_mnist.digits import mnist
+from snn_mnist.networks.topology import topology as topology_named
+from snn_mnist.weights import NetworkWeights, save
 
 from .dynamics import DEFAULT_SLOPE
 from .model import SpikingMLP

@@ -57,7 +57,7 @@ class App:
         if model not in self.loaders:
             raise RequestError(f"unknown model {model!r} (served: {', '.join(self.loaders)})")
         if model not in self._weights:
-            from weights import WeightsError
+            from snn_mnist.weights import WeightsError
 
             try:
                 self._weights[model] = self.loaders[model]()
@@ -67,10 +67,10 @@ class App:
 
     def classify(self, image: bytes, model: str, rotate_min: float, rotate_max: float, seed: int) -> dict:
         """Prepare the image, run the network, draw the figures; a dict ready for JSON."""
-        from cli.classify import describe, verdict
-        from digits import user_image
-        from readout import figures, plots
-        from readout.inspection import most_active, run_digit
+        from snn_mnist.cli.classify import describe, verdict
+        from snn_mnist.digits import user_image
+        from snn_mnist.readout import figures, plots
+        from snn_mnist.readout.inspection import most_active, run_digit
 
         if not image:
             raise RequestError("no image was uploaded")

@@ -64,10 +64,10 @@ from pathlib import Path
 
 import numpy as np
 
-from atomic_files import atomic_path
-from neuron_models import IF, LIF, NeuronParameters, ParameterError
-from neuron_models.parameters import IFParameters, LIFParameters
-from networks.topology import N_CLASSES, N_INPUTS, Topology
+from snn_mnist.atomic_files import atomic_path
+from snn_mnist.neuron_models import IF, LIF, NeuronParameters, ParameterError
+from snn_mnist.neuron_models.parameters import IFParameters, LIFParameters
+from snn_mnist.networks.topology import N_CLASSES, N_INPUTS, Topology
 
 from .format import NetworkWeights, WeightsError
 

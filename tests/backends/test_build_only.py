@@ -6,10 +6,10 @@ import os
 
 import pytest
 
-import backends
-from backends import BackendError
-from networks.builder import build_network
-from networks.simulation import input_spikes
+from snn_mnist import backends
+from snn_mnist.backends import BackendError
+from snn_mnist.networks.builder import build_network
+from snn_mnist.networks.simulation import input_spikes
 
 
 def test_runtime_has_nothing_to_build():

@@ -15,11 +15,11 @@ import sys
 
 import pytest
 
-import backends
-from backends import BackendError
-from backends import cuda
-from networks.builder import build_network
-from networks.simulation import input_spikes
+from snn_mnist import backends
+from snn_mnist.backends import BackendError
+from snn_mnist.backends import cuda
+from snn_mnist.networks.builder import build_network
+from snn_mnist.networks.simulation import input_spikes
 
 HAVE_BRIAN2CUDA = importlib.util.find_spec("brian2cuda") is not None
 HAVE_NVCC = bool(os.environ.get("CUDA_PATH")) or shutil.which("nvcc") is not None

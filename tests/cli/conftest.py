@@ -1,4 +1,4 @@
-"""Run ``snn-mnist`` as a user does: ``python -m cli`` in a fresh process from the project root."""
+"""Run ``snn-mnist`` as a user does: ``python -m snn_mnist.cli`` in a fresh process from the project root."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import weights
+from snn_mnist import weights
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def snn_mnist(*args, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
     environment = {k: v for k, v in os.environ.items() if k != "SNN_MNIST_DATA"}
     environment.update(env or {})
-    return subprocess.run([sys.executable, "-m", "cli", *map(str, args)], cwd=ROOT, env=environment,
+    return subprocess.run([sys.executable, "-m", "snn_mnist.cli", *map(str, args)], cwd=ROOT, env=environment,
                           capture_output=True, text=True, timeout=timeout)
 
 

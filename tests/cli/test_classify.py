@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-import weights
-from cli.classify import rotation_angle
-from cli.main import UserError, main
-from digits import user_image
-from networks.simulation import input_spikes
-from networks.topology import TOPOLOGIES
-from readout.spike_count import predict
+from snn_mnist import weights
+from snn_mnist.cli.classify import rotation_angle
+from snn_mnist.cli.main import UserError, main
+from snn_mnist.digits import user_image
+from snn_mnist.networks.simulation import input_spikes
+from snn_mnist.networks.topology import TOPOLOGIES
+from snn_mnist.readout.spike_count import predict
 
 
 def drawing(path, shape, size=(240, 320), ink=(0, 0, 0, 255), paper=(255, 255, 255, 255), mode="RGBA"):
@@ -67,7 +67,7 @@ def test_classify_prints_and_writes_counts(cli, weights_file, tmp_path):
 def test_classify_counts_match_the_trainer_model(weights_file, tmp_path, capsys):
     """The counts printed are those an independent implementation (the trainer's PyTorch model)
     computes from the same prepared digit and the same input spikes."""
-    torch_model = pytest.importorskip("trainer.model")
+    torch_model = pytest.importorskip("snn_mnist.trainer.model")
     image = drawing(tmp_path / "zero.png", "zero", ink=(255, 255, 255, 255), paper=(0, 0, 0, 0))
     out = tmp_path / "answer.json"
     assert main(["classify", str(image), "--weights", str(weights_file), "--seed", "5", "--json", str(out)]) == 0

@@ -7,7 +7,7 @@ import json
 import numpy as np
 from PIL import Image
 
-from cli.main import main
+from snn_mnist.cli.main import main
 
 
 def test_digit_figures_for_an_mnist_digit(weights_file, tmp_path, capsys):
@@ -31,7 +31,7 @@ def test_confusion_figure_and_numbers(weights_file, tmp_path, capsys):
     assert matrix.shape == (10, 10) and matrix.sum() == 30 == data["n_images"]
     assert data["accuracy"] == np.trace(matrix) / 30
     # rows are true classes: the first 30 test digits' labels
-    from digits import sample
+    from snn_mnist.digits import sample
 
     labels = sample.load()[1][:30]
     np.testing.assert_array_equal(matrix.sum(axis=1), np.bincount(labels, minlength=10))

@@ -5,10 +5,10 @@ import json
 import numpy as np
 import pytest
 
-import weights
-from digits import sample
-from networks.simulation import simulate
-from readout.spike_count import predict
+from snn_mnist import weights
+from snn_mnist.digits import sample
+from snn_mnist.networks.simulation import simulate
+from snn_mnist.readout.spike_count import predict
 
 FIELDS = {"model", "backend", "n_images", "steps", "accuracy", "predictions", "labels", "build_seconds",
           "run_seconds", "images_per_second", "seed", "input", "weights", "data", "n_silent"}

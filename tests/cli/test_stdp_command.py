@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from cli.main import main
-from plasticity import network_file
+from snn_mnist.cli.main import main
+from snn_mnist.plasticity import network_file
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,8 @@
 
 import pytest
 
-from networks.topology import TOPOLOGIES
-from weights import pretrained
+from snn_mnist.networks.topology import TOPOLOGIES
+from snn_mnist.weights import pretrained
 
 
 def assert_one_line_error(result, pattern: str):

@@ -6,8 +6,8 @@ import shutil
 import numpy as np
 import pytest
 
-from digits import mnist
-from digits.mnist import DataError
+from snn_mnist.digits import mnist
+from snn_mnist.digits.mnist import DataError
 
 IMAGES, LABELS = "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from digits import mnist, sample
+from snn_mnist.digits import mnist, sample
 
 
 def test_sample_loads():

@@ -9,9 +9,9 @@ import pytest
 from PIL import Image, ImageDraw
 from scipy import ndimage
 
-from digits import user_image
-from digits.mnist import DataError
-from digits.user_image import ImageError
+from snn_mnist.digits import user_image
+from snn_mnist.digits.mnist import DataError
+from snn_mnist.digits.user_image import ImageError
 
 SEVEN = [(0.2, 0.15), (0.8, 0.15), (0.42, 0.9)]  # a "7" as a polyline, in fractions of the canvas
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from networks.topology import TOPOLOGIES
-from weights import NetworkWeights
+from snn_mnist.networks.topology import TOPOLOGIES
+from snn_mnist.weights import NetworkWeights
 
 
 def sparse_weights(model: str, n_hidden: int, input_hidden: dict, hidden_output: dict, steps: int = 25) -> NetworkWeights:

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from networks.simulation import input_spikes, simulate
+from snn_mnist.networks.simulation import input_spikes, simulate
 
 
 @pytest.mark.parametrize("model", ["if-if", "lif-lif"])

@@ -4,7 +4,7 @@ state update (leak), threshold, synaptic jumps, reset. Pinned on the networks as
 import numpy as np
 import pytest
 
-from networks.simulation import simulate
+from snn_mnist.networks.simulation import simulate
 
 STEP = 3  # the input spike's step
 REST = -65.0

@@ -5,8 +5,8 @@ consistency tests do)."""
 import numpy as np
 import pytest
 
-from networks.simulation import input_spikes, simulate
-from networks.topology import TOPOLOGIES
+from snn_mnist.networks.simulation import input_spikes, simulate
+from snn_mnist.networks.topology import TOPOLOGIES
 
 N_HIDDEN = 32
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from networks.simulation import simulate
+from snn_mnist.networks.simulation import simulate
 
 
 @pytest.mark.parametrize("pixel, hidden, output", [(5, 2, 7), (700, 6, 0)])

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from neuron_models import IF, IFParameters
+from snn_mnist.neuron_models import IF, IFParameters
 
 DT = 0.1  # ms
 

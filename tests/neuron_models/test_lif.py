@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from neuron_models import LIF, LIFParameters
+from snn_mnist.neuron_models import LIF, LIFParameters
 
 DT = 0.1  # ms
 

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from neuron_models import IF, LIF, IFParameters, LIFParameters, NeuronParameters, ParameterError
+from snn_mnist.neuron_models import IF, LIF, IFParameters, LIFParameters, NeuronParameters, ParameterError
 
 
 @pytest.mark.parametrize("cls", [IFParameters, LIFParameters])

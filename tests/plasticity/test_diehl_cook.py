@@ -6,7 +6,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from plasticity.diehl_cook import (
+from snn_mnist.plasticity.diehl_cook import (
     DiehlCookParameters,
     NetworkError,
     build,
@@ -14,9 +14,9 @@ from plasticity.diehl_cook import (
     normalise,
     with_settings,
 )
-from plasticity.runner import Simulator, passed_slots, seed_for
-from plasticity.training import TrainConfig, initial_state, load_checkpoint, save_checkpoint, schedule, train
-from weights import WeightsError
+from snn_mnist.plasticity.runner import Simulator, passed_slots, seed_for
+from snn_mnist.plasticity.training import TrainConfig, initial_state, load_checkpoint, save_checkpoint, schedule, train
+from snn_mnist.weights import WeightsError
 
 # 20 ms presentations keep the runtime backend quick; everything else is the paper's.
 PARAMS = DiehlCookParameters(present_ms=20.0, min_spikes=1)

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from digits import sample
-from networks.topology import TOPOLOGIES
-from readout import figures
-from readout.inspection import most_active, run_digit
-from weights import NetworkWeights
+from snn_mnist.digits import sample
+from snn_mnist.networks.topology import TOPOLOGIES
+from snn_mnist.readout import figures
+from snn_mnist.readout.inspection import most_active, run_digit
+from snn_mnist.weights import NetworkWeights
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,7 @@ def test_recorded_spikes_agree_with_the_counts(activity):
 
 def test_matches_the_trainer_model(activity):
     """Hidden and output counts as an independent implementation computes them from the same spikes."""
-    model = pytest.importorskip("trainer.model")
+    model = pytest.importorskip("snn_mnist.trainer.model")
     output, hidden = model.reference_counts(activity.weights, activity.input_spikes[None])
     np.testing.assert_array_equal(output[0], activity.output_counts)
     np.testing.assert_array_equal(hidden[0], activity.hidden_counts)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from readout.label_assignment import (
+from snn_mnist.readout.label_assignment import (
     UNASSIGNED,
     assign_labels,
     class_responses,
@@ -11,7 +11,7 @@ from readout.label_assignment import (
     classify,
     fit_linear_readout,
 )
-from readout.metrics import accuracy
+from snn_mnist.readout.metrics import accuracy
 
 
 def synthetic(n_images=400, n_neurons=30, seed=0):

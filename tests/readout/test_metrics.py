@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from readout.metrics import accuracy, confusion
+from snn_mnist.readout.metrics import accuracy, confusion
 
 
 def test_accuracy():

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from readout.spike_count import predict, silent
+from snn_mnist.readout.spike_count import predict, silent
 
 
 def test_predicts_the_neuron_that_fired_most():

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import weights
+from snn_mnist import weights
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -48,7 +48,7 @@ def test_rotation_robustness(weights_file, tmp_path, monkeypatch):
     for row in rows:
         assert row["accuracy"] == row["correct"] / 12 and row["ci95"][0] <= row["accuracy"] <= row["ci95"][1]
     # the rotated digits are the user-image preparation of MNIST's
-    from digits import sample, user_image
+    from snn_mnist.digits import sample, user_image
 
     images = sample.load()[0][:2]
     stack = rotation.rotated(images, [90])

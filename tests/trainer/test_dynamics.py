@@ -6,8 +6,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from neuron_models import IFParameters, LIFParameters  # noqa: E402
-from trainer.dynamics import FastSigmoidSpike, LayerConstants, run_layer  # noqa: E402
+from snn_mnist.neuron_models import IFParameters, LIFParameters  # noqa: E402
+from snn_mnist.trainer.dynamics import FastSigmoidSpike, LayerConstants, run_layer  # noqa: E402
 
 
 def constants(params, scale="mV"):

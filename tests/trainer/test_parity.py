@@ -5,10 +5,10 @@ import pytest
 
 pytest.importorskip("torch")
 
-from networks.simulation import input_spikes, simulate  # noqa: E402
-from networks.topology import TOPOLOGIES  # noqa: E402
-from trainer.model import reference_counts  # noqa: E402
-from weights import NetworkWeights  # noqa: E402
+from snn_mnist.networks.simulation import input_spikes, simulate  # noqa: E402
+from snn_mnist.networks.topology import TOPOLOGIES  # noqa: E402
+from snn_mnist.trainer.model import reference_counts  # noqa: E402
+from snn_mnist.weights import NetworkWeights  # noqa: E402
 
 
 def random_weights(model: str, seed: int, n_hidden: int = 48) -> NetworkWeights:

@@ -13,12 +13,12 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from digits import user_image
-from networks.topology import TOPOLOGIES
-from readout.inspection import run_digit
-from weights import NetworkWeights
-from web import headless
-from web.server import App, make_server
+from snn_mnist.digits import user_image
+from snn_mnist.networks.topology import TOPOLOGIES
+from snn_mnist.readout.inspection import run_digit
+from snn_mnist.weights import NetworkWeights
+from snn_mnist.web import headless
+from snn_mnist.web.server import App, make_server
 
 
 def seeded_weights() -> NetworkWeights:

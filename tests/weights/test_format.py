@@ -5,8 +5,8 @@ import json
 import numpy as np
 import pytest
 
-import weights
-from weights import NetworkWeights, WeightsError
+from snn_mnist import weights
+from snn_mnist.weights import NetworkWeights, WeightsError
 
 
 def write_raw(path, w_input_hidden, w_hidden_output, metadata):

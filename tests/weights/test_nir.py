@@ -10,12 +10,12 @@ import pytest
 
 nir = pytest.importorskip("nir")
 
-from encoding import frozen_spikes  # noqa: E402
-from networks.simulation import simulate  # noqa: E402
-from networks.topology import Topology  # noqa: E402
-from neuron_models import IF, LIF  # noqa: E402
-from neuron_models.parameters import IFParameters, LIFParameters  # noqa: E402
-from weights import NetworkWeights, WeightsError, load, nir_io  # noqa: E402
+from snn_mnist.encoding import frozen_spikes  # noqa: E402
+from snn_mnist.networks.simulation import simulate  # noqa: E402
+from snn_mnist.networks.topology import Topology  # noqa: E402
+from snn_mnist.neuron_models import IF, LIF  # noqa: E402
+from snn_mnist.neuron_models.parameters import IFParameters, LIFParameters  # noqa: E402
+from snn_mnist.weights import NetworkWeights, WeightsError, load, nir_io  # noqa: E402
 
 # Parameters away from the defaults, so that a mapping that ignores one of them shows.
 ODD_LIF = LIFParameters(tau_m_ms=12.3, v_rest_mV=-70.1, v_th_mV=-52.7, v_reset_mV=-71.9, tau_ref_ms=1.0)
@@ -43,7 +43,7 @@ def counts(weights: NetworkWeights, spikes: np.ndarray):
 
 
 def digit_spikes(weights: NetworkWeights, n: int, seed: int = 1, steps: int | None = None) -> np.ndarray:
-    from digits import sample
+    from snn_mnist.digits import sample
 
     images, _ = sample.load()
     return frozen_spikes(images[:n], steps or weights.steps, weights.max_rate_hz, weights.dt_ms,

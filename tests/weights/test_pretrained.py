@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-import weights
-from networks.topology import TOPOLOGIES
-from weights import WeightsError, pretrained
+from snn_mnist import weights
+from snn_mnist.networks.topology import TOPOLOGIES
+from snn_mnist.weights import WeightsError, pretrained
 
 
 def test_path_names_the_model():
@@ -54,9 +54,9 @@ def test_shipped_models_classify_the_bundled_digits_as_the_trainer_does(model, s
     """The bundled weights in Brian2 (runtime, frozen input): the trainer's spike counts exactly, and
     MNIST-level accuracy on the 300 bundled test digits."""
     pytest.importorskip("torch")
-    from networks.simulation import input_spikes, simulate
-    from readout.spike_count import predict
-    from trainer.model import reference_counts
+    from snn_mnist.networks.simulation import input_spikes, simulate
+    from snn_mnist.readout.spike_count import predict
+    from snn_mnist.trainer.model import reference_counts
 
     if not pretrained.path(model).is_file():
         pytest.skip(f"no pretrained weights for {model} shipped yet")
