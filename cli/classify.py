@@ -14,7 +14,7 @@ import argparse
 import numpy as np
 
 from snn_mnist.backends import BACKENDS
-from snn_mnist.networks.topology import TOPOLOGIES
+from snn_mnist.neuron_models.topology import TOPOLOGIES
 
 DEFAULT_MODEL = "lif-lif"
 

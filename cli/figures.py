@@ -13,7 +13,7 @@ import dataclasses
 from pathlib import Path
 
 from snn_mnist.backends import BACKENDS
-from snn_mnist.networks.topology import TOPOLOGIES
+from snn_mnist.neuron_models.topology import TOPOLOGIES
 
 SHOWN_HIDDEN = 4  # hidden neurons drawn by default: the most active ones
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from snn_mnist.backends import BACKENDS
 from snn_mnist.networks.simulation import INPUT_MODES
-from snn_mnist.networks.topology import TOPOLOGIES
+from snn_mnist.neuron_models.topology import TOPOLOGIES
 
 # Importing brian2 imports setuptools' MSVC helper, which warns on every import
 # (pypa/distutils#340); stderr stays for the command's own messages.

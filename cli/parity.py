@@ -15,7 +15,7 @@ import time
 import numpy as np
 
 from snn_mnist.backends import BACKENDS
-from snn_mnist.networks.topology import TOPOLOGIES
+from snn_mnist.neuron_models.topology import TOPOLOGIES
 
 
 def add_parser(subparsers) -> None:

@@ -29,7 +29,7 @@ def model_loaders(specs: list[str], models: list[str] | None = None) -> dict:
     """
     from snn_mnist.cli.data import load_weights
     from snn_mnist.cli.main import UserError
-    from snn_mnist.networks.topology import TOPOLOGIES
+    from snn_mnist.neuron_models.topology import TOPOLOGIES
     from snn_mnist.weights import pretrained
 
     if not specs:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from snn_mnist.networks.topology import TOPOLOGIES
+from snn_mnist.neuron_models.topology import TOPOLOGIES
 
 
 def add_parser(subparsers) -> None:

@@ -124,4 +124,4 @@ def _trains(monitor):
 
     if monitor is None:
         return None
-    return np.asarray(monitor.t / ms), np.asarray(monitor.i)
+    return np.asarray(monitor.t / ms), np.array(monitor.i)  # a copy: the monitor's memory goes with the network

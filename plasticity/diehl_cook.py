@@ -45,6 +45,7 @@ from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
 import numpy as np
 
 from snn_mnist.neuron_models import LIFParameters
+from snn_mnist.neuron_models.topology import N_INPUTS
 
 from .stdp import RuleError, TripletSTDP, rule_from_dict
 
@@ -52,8 +53,6 @@ from .stdp import RuleError, TripletSTDP, rule_from_dict
 EXCITATORY = LIFParameters(tau_m_ms=100.0, v_rest_mV=-65.0, v_th_mV=-52.0, v_reset_mV=-65.0, tau_ref_ms=5.0)
 #: ... and inhibitory neurons: tau 10 ms, rest -60 mV, reset -45 mV, threshold -40 mV, 2 ms refractory.
 INHIBITORY = LIFParameters(tau_m_ms=10.0, v_rest_mV=-60.0, v_th_mV=-40.0, v_reset_mV=-45.0, tau_ref_ms=2.0)
-
-N_INPUTS = 784
 
 
 class NetworkError(ValueError):

@@ -184,7 +184,7 @@ class Simulator:
             counts=slot_counts[passed],
             slots=self.n_slots,
             boost=int(net.controller.boost[0]),
-            weights=np.asarray(net.input_exc.w[:]).reshape(N_INPUTS, self.n_exc),
+            weights=np.array(net.input_exc.w[:]).reshape(N_INPUTS, self.n_exc),  # a copy: Brian2 2.10 frees it with the network
             theta_mV=np.asarray(net.excitatory.theta[:] / mV),
         )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.metrics import confusion_matrix
 
-N_CLASSES = 10
+from snn_mnist.neuron_models.topology import N_CLASSES
 
 
 def _pair(predictions, labels) -> tuple[np.ndarray, np.ndarray]:

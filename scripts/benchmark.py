@@ -40,7 +40,7 @@ from snn_mnist import backends
 from snn_mnist.atomic_files import atomic_path, write_json
 from snn_mnist.digits import mnist
 from snn_mnist.networks.builder import build_network, counts_per_image
-from snn_mnist.networks.topology import TOPOLOGIES
+from snn_mnist.neuron_models.topology import TOPOLOGIES
 from snn_mnist.readout.metrics import accuracy
 from snn_mnist.readout.spike_count import predict
 from snn_mnist.weights import NetworkWeights, WeightsError, pretrained

@@ -51,7 +51,7 @@ from snn_mnist.atomic_files import atomic_path, write_json
 from snn_mnist.backends import cuda
 from snn_mnist.digits import sample
 from snn_mnist.networks.simulation import input_spikes, simulate
-from snn_mnist.networks.topology import TOPOLOGIES
+from snn_mnist.neuron_models.topology import TOPOLOGIES
 from snn_mnist.weights import NetworkWeights, pretrained
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -24,7 +24,7 @@ import numpy as np
 
 from snn_mnist.atomic_files import atomic_path, write_json
 from snn_mnist.backends import BACKENDS
-from snn_mnist.networks.topology import TOPOLOGIES
+from snn_mnist.neuron_models.topology import TOPOLOGIES
 
 DEFAULT_ANGLES = (0, 15, 30, 45, 60, 75, 90)
 

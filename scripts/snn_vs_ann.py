@@ -26,7 +26,7 @@ import numpy as np
 
 from snn_mnist.atomic_files import atomic_path, write_json
 from snn_mnist.backends import BACKENDS
-from snn_mnist.networks.topology import TOPOLOGIES
+from snn_mnist.neuron_models.topology import TOPOLOGIES
 
 PJ_PER_MAC = 4.6  # 32-bit float multiply (3.7 pJ) + add (0.9 pJ), Horowitz 2014, 45 nm
 PJ_PER_AC = 0.9  # 32-bit float add, Horowitz 2014, 45 nm

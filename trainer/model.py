@@ -13,7 +13,7 @@ import math
 import numpy as np
 import torch
 
-from snn_mnist.networks.topology import Topology
+from snn_mnist.neuron_models.topology import Topology
 from snn_mnist.weights import NetworkWeights
 
 from .dynamics import DEFAULT_SLOPE, LayerConstants, run_layer

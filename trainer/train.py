@@ -19,7 +19,7 @@ import torch.nn.functional as F
 
 from snn_mnist.atomic_files import atomic_path, write_json
 from snn_mnist.digits import mnist
-from snn_mnist.networks.topology import topology as topology_named
+from snn_mnist.neuron_models.topology import topology as topology_named
 from snn_mnist.weights import NetworkWeights, save
 
 from .dynamics import DEFAULT_SLOPE

@@ -30,7 +30,7 @@ import numpy as np
 
 from snn_mnist.atomic_files import atomic_path
 from snn_mnist.neuron_models import NeuronParameters, ParameterError
-from snn_mnist.networks.topology import Topology
+from snn_mnist.neuron_models.topology import Topology
 
 FORMAT_VERSION = 1
 ARRAYS = ("w_input_hidden", "w_hidden_output")

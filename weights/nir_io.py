@@ -67,7 +67,7 @@ import numpy as np
 from snn_mnist.atomic_files import atomic_path
 from snn_mnist.neuron_models import IF, LIF, NeuronParameters, ParameterError
 from snn_mnist.neuron_models.parameters import IFParameters, LIFParameters
-from snn_mnist.networks.topology import N_CLASSES, N_INPUTS, Topology
+from snn_mnist.neuron_models.topology import N_CLASSES, N_INPUTS, Topology
 
 from .format import NetworkWeights, WeightsError
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from snn_mnist.networks.topology import TOPOLOGIES
+from snn_mnist.neuron_models.topology import TOPOLOGIES
 
 from .format import NetworkWeights, WeightsError, load as load_file
 

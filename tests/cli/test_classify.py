@@ -13,7 +13,7 @@ from snn_mnist.cli.classify import rotation_angle
 from snn_mnist.cli.main import UserError, main
 from snn_mnist.digits import user_image
 from snn_mnist.networks.simulation import input_spikes
-from snn_mnist.networks.topology import TOPOLOGIES
+from snn_mnist.neuron_models.topology import TOPOLOGIES
 from snn_mnist.readout.spike_count import predict
 
 

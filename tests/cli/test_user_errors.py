@@ -2,7 +2,7 @@
 
 import pytest
 
-from snn_mnist.networks.topology import TOPOLOGIES
+from snn_mnist.neuron_models.topology import TOPOLOGIES
 from snn_mnist.weights import pretrained
 
 

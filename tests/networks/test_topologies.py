@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from snn_mnist.networks.simulation import input_spikes, simulate
-from snn_mnist.networks.topology import TOPOLOGIES
+from snn_mnist.neuron_models.topology import TOPOLOGIES
 
 N_HIDDEN = 32
 

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from snn_mnist.digits import sample
-from snn_mnist.networks.topology import TOPOLOGIES
+from snn_mnist.neuron_models.topology import TOPOLOGIES
 from snn_mnist.readout import figures
 from snn_mnist.readout.inspection import most_active, run_digit
 from snn_mnist.weights import NetworkWeights

@@ -6,7 +6,7 @@ import pytest
 pytest.importorskip("torch")
 
 from snn_mnist.networks.simulation import input_spikes, simulate  # noqa: E402
-from snn_mnist.networks.topology import TOPOLOGIES  # noqa: E402
+from snn_mnist.neuron_models.topology import TOPOLOGIES  # noqa: E402
 from snn_mnist.trainer.model import reference_counts  # noqa: E402
 from snn_mnist.weights import NetworkWeights  # noqa: E402
 

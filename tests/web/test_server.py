@@ -14,7 +14,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from snn_mnist.digits import user_image
-from snn_mnist.networks.topology import TOPOLOGIES
+from snn_mnist.neuron_models.topology import TOPOLOGIES
 from snn_mnist.readout.inspection import run_digit
 from snn_mnist.weights import NetworkWeights
 from snn_mnist.web import headless

@@ -1,10 +1,12 @@
 """Pretrained weights: found by model name; a model that has none is refused, never faked."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from snn_mnist import weights
-from snn_mnist.networks.topology import TOPOLOGIES
+from snn_mnist.neuron_models.topology import TOPOLOGIES
 from snn_mnist.weights import WeightsError, pretrained
 
 
@@ -48,22 +50,50 @@ def test_shipped_pretrained_weights_are_valid(model):
     assert "test_accuracy_trainer" in w.provenance or w.provenance, "pretrained weights must say where they came from"
 
 
+SAVED = Path(__file__).resolve().parents[1] / "data" / "trainer_counts.npz"
+
+
+def saved_trainer_counts(model: str) -> tuple[np.ndarray, np.ndarray]:
+    """The trainer's output and hidden counts for ``model`` kept by ``scripts/trainer_reference.py``."""
+    import hashlib
+
+    with np.load(SAVED, allow_pickle=False) as saved:
+        digest = str(saved[f"{model}/weights_sha256"])
+        counts = saved[f"{model}/output"], saved[f"{model}/hidden"]
+    assert digest == hashlib.sha256(pretrained.path(model).read_bytes()).hexdigest(), (
+        f"{SAVED.name} was made for other {model} weights: rerun python scripts/trainer_reference.py"
+    )
+    return counts
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("model", list(TOPOLOGIES))
-def test_shipped_models_classify_the_bundled_digits_as_the_trainer_does(model, sample_digits):
-    """The bundled weights in Brian2 (runtime, frozen input): the trainer's spike counts exactly, and
-    MNIST-level accuracy on the 300 bundled test digits."""
-    pytest.importorskip("torch")
+def test_shipped_models_reproduce_the_trainers_spike_counts_in_brian2(model, sample_digits):
+    """The bundled weights in Brian2 (runtime, frozen input, seed 0) against the trainer's counts saved in
+    tests/data: every output and hidden count, and MNIST-level accuracy on the 300 bundled test digits.
+    Needs no PyTorch, so it checks each Brian2 version the package supports."""
     from snn_mnist.networks.simulation import input_spikes, simulate
     from snn_mnist.readout.spike_count import predict
-    from snn_mnist.trainer.model import reference_counts
 
-    if not pretrained.path(model).is_file():
-        pytest.skip(f"no pretrained weights for {model} shipped yet")
+    expected_output, expected_hidden = saved_trainer_counts(model)
     w = pretrained.load(model)
     images, labels = sample_digits
-    spikes = input_spikes(images, w, seed=0)
-    expected, _ = reference_counts(w, spikes)
-    sim = simulate(w, images, backend="runtime", input_mode="frozen", frozen=spikes)
-    np.testing.assert_array_equal(sim.output_counts, expected)
+    sim = simulate(w, images, backend="runtime", input_mode="frozen", frozen=input_spikes(images, w, seed=0),
+                   record_hidden=True)
+    np.testing.assert_array_equal(sim.output_counts, expected_output)
+    np.testing.assert_array_equal(sim.hidden_counts, expected_hidden)
     assert (predict(sim.output_counts) == labels).mean() >= 0.95
+
+
+@pytest.mark.parametrize("model", list(TOPOLOGIES))
+def test_the_saved_counts_are_what_the_trainer_gives_now(model, sample_digits):
+    pytest.importorskip("torch")
+    from snn_mnist.networks.simulation import input_spikes
+    from snn_mnist.trainer.model import reference_counts
+
+    w = pretrained.load(model)
+    images, _ = sample_digits
+    output, hidden = reference_counts(w, input_spikes(images, w, seed=0))
+    saved_output, saved_hidden = saved_trainer_counts(model)
+    np.testing.assert_array_equal(output, saved_output)
+    np.testing.assert_array_equal(hidden, saved_hidden)

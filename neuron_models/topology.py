@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from snn_mnist.neuron_models import IF, LIF, NeuronParameters
+from .parameters import IF, LIF, NeuronParameters
 
 N_INPUTS = 784
 N_CLASSES = 10
