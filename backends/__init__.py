@@ -7,9 +7,14 @@
 
 Model code never branches on the backend: it builds Brian2 objects inside the ``with`` block
 and hands the network to ``backend.run``. Leaving the block returns Brian2 to runtime mode and
-removes the standalone build directory, which is private to this process.
+removes the standalone build directory, which is private to this process. Each backend is one
+module that registers itself (``base.register``); importing this package imports them all.
 """
 
-from .base import BACKENDS, Backend, BackendError, Timings, activate
+from . import runtime, cpp, cuda  # noqa: F401, I001  (each registers itself; this order is the listing order)
+from .base import REGISTRY, Backend, BackendError, Timings, activate, names, register
 
-__all__ = ["BACKENDS", "Backend", "BackendError", "Timings", "activate"]
+#: The registered backends' names: runtime, cpp, cuda.
+BACKENDS = names()
+
+__all__ = ["BACKENDS", "REGISTRY", "Backend", "BackendError", "Timings", "activate", "names", "register"]

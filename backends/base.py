@@ -1,4 +1,9 @@
-"""Backend selection and the run protocol shared by every backend."""
+"""The backend protocol, the registry the backends add themselves to, and :func:`activate`.
+
+As Brian2's devices do (``brian2.devices.device.all_devices``), each backend registers itself
+(:func:`register`) when its module is imported, and declares the options it takes with their
+defaults; nothing here lists them. ``backends/__init__.py`` imports the built-in ones.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
-
-BACKENDS = ("runtime", "cpp", "cuda")
+from typing import Any, Callable, ClassVar, Iterator
 
 
 class BackendError(RuntimeError):
@@ -34,34 +37,36 @@ ProgressCallback = Callable[[float], None]  # fraction of simulated time done, i
 
 
 class Backend:
-    """Runs a Brian2 ``Network`` for a duration and reports where the time went."""
+    """Runs a Brian2 ``Network`` for a duration and reports where the time went.
 
-    name = ""
+    A subclass names itself (``name``), declares its options with their defaults (``options``),
+    and makes its Brian2 device active in :meth:`activated`, which yields the backend to run with.
+    """
+
+    name: ClassVar[str] = ""
+    options: ClassVar[dict[str, Any]] = {}
+    #: builds a project in a directory of its own (standalone); runtime builds nothing
+    standalone: ClassVar[bool] = False
+
+    @classmethod
+    def prepare(cls) -> None:
+        """Whatever must happen before Brian2's preferences are backed up (e.g. importing a package
+        that adds preferences); a BackendError here says the backend cannot be used."""
+
+    @classmethod
+    @contextlib.contextmanager
+    def activated(cls, directory: Path | None, **options) -> Iterator["Backend"]:
+        raise NotImplementedError
+        yield
 
     def run(self, network, duration, progress: ProgressCallback | None = None) -> Timings:
         raise NotImplementedError
 
 
-class RuntimeBackend(Backend):
-    """Brian2's runtime mode with NumPy code generation: no compiler needed."""
-
-    name = "runtime"
-
-    def run(self, network, duration, progress=None) -> Timings:
-        from brian2 import second
-
-        t0 = time.perf_counter()
-        network.run(0 * second)  # generates the code objects
-        t1 = time.perf_counter()
-        report = None
-        if progress is not None:
-            report = lambda elapsed, complete, start, total: progress(float(complete))  # noqa: E731
-        network.run(duration, report=report, report_period=1 * second)
-        return Timings(build_seconds=t1 - t0, run_seconds=time.perf_counter() - t1)
-
-
 class StandaloneBackend(Backend):
     """A Brian2 standalone device: generate a project, compile it, run the binary (unless ``build_only``)."""
+
+    standalone = True
 
     def __init__(self, directory: Path, *, build_only: bool = False):
         self.directory = directory
@@ -90,8 +95,21 @@ class StandaloneBackend(Backend):
         device.run(directory=str(self.directory), with_output=with_output)
 
 
-class CppBackend(StandaloneBackend):
-    name = "cpp"
+#: name -> backend class, in the order they registered
+REGISTRY: dict[str, type[Backend]] = {}
+
+
+def register(backend: type[Backend]) -> type[Backend]:
+    """Class decorator: make ``backend`` available under its name."""
+    if not backend.name or backend.name in REGISTRY:
+        raise ValueError(f"backend name {backend.name!r} is empty or taken")
+    REGISTRY[backend.name] = backend
+    return backend
+
+
+def names() -> tuple[str, ...]:
+    """The registered backends' names, e.g. for a command's ``choices``."""
+    return tuple(REGISTRY)
 
 
 def _build_root(build_root: str | os.PathLike | None) -> Path:
@@ -100,68 +118,55 @@ def _build_root(build_root: str | os.PathLike | None) -> Path:
     return root
 
 
-def _require_compiler() -> None:
-    from brian2.codegen.cpp_prefs import get_compiler_and_args
-
-    compiler, _ = get_compiler_and_args()
-    candidates = [os.environ.get("CXX"), "g++", "c++", "clang++"] if compiler in (None, "unix", "gcc") else [compiler]
-    if not any(c and shutil.which(c) for c in candidates):
-        raise BackendError("no C++ compiler found (install g++ or set CXX); try --backend runtime")
+def _options(backend: type[Backend], given: dict) -> dict:
+    """``given`` checked against what ``backend`` declares, its defaults filled in. An option another
+    backend has is ignored while it holds a default-like value (0, False, None), refused otherwise."""
+    known = {k for b in REGISTRY.values() for k in b.options}
+    chosen = dict(backend.options)
+    for key, value in given.items():
+        if key in backend.options:
+            chosen[key] = value
+        elif key not in known:
+            raise BackendError(f"unknown backend option {key!r}")
+        elif value:
+            takers = [b.name for b in REGISTRY.values() if key in b.options]
+            raise BackendError(f"{key.replace('_', '-')} needs the {' or '.join(takers)} backend, not {backend.name}")
+    return chosen
 
 
 @contextlib.contextmanager
 def activate(
     name: str,
     *,
-    threads: int = 0,
     build_root: str | os.PathLike | None = None,
     keep_build: bool = False,
-    build_only: bool = False,
-    cuda_options: dict | None = None,
+    **options,
 ) -> Iterator[Backend]:
-    """Make ``name`` the active Brian2 device for the duration of the block.
+    """Make backend ``name`` the active Brian2 device for the duration of the block.
 
-    Standalone backends build in a fresh directory under ``build_root`` (default: the
-    ``SNN_MNIST_BUILD_DIR`` environment variable, else the system temp directory), so two
-    processes never share one; it is deleted afterwards unless ``keep_build`` is set.
-    ``threads`` > 0 asks the C++ backend for that many OpenMP threads. ``build_only`` makes a
-    standalone backend compile without running (``Timings.run_seconds`` is then None).
-    ``cuda_options`` go to :func:`backends.cuda.configure_cuda` (``compute_capability``).
+    ``options`` are the backend's own (``REGISTRY[name].options``: ``threads`` and ``build_only``
+    for cpp, ``build_only`` and ``compute_capability`` for cuda). Standalone backends build in a
+    fresh directory under ``build_root`` (default: the ``SNN_MNIST_BUILD_DIR`` environment
+    variable, else the system temp directory), so two processes never share one; it is deleted
+    afterwards unless ``keep_build`` is set. Brian2's preferences are restored on exit.
     """
-    if name not in BACKENDS:
-        raise BackendError(f"unknown backend {name!r} (choose from {', '.join(BACKENDS)})")
-    if build_only and name == "runtime":
-        raise BackendError("--build-only needs a standalone backend (cpp or cuda); runtime has nothing to build")
-    if name == "cuda":
-        from .cuda import import_brian2cuda
+    if name not in REGISTRY:
+        raise BackendError(f"unknown backend {name!r} (choose from {', '.join(REGISTRY)})")
+    backend = REGISTRY[name]
+    if options.get("build_only") and not backend.standalone:
+        standalone = " or ".join(b.name for b in REGISTRY.values() if b.standalone)
+        raise BackendError(f"--build-only needs a standalone backend ({standalone}); {name} has nothing to build")
+    chosen = _options(backend, options)
+    backend.prepare()
 
-        import_brian2cuda()  # before the backup below, which then covers brian2cuda's preferences
-
-    from brian2 import device, prefs, set_device
+    from brian2 import prefs, set_device
 
     prefs._backup()  # Brian2's preferences are global: restored on exit
-    directory: Path | None = None
+    directory = Path(tempfile.mkdtemp(prefix=f"snn-mnist-{name}-", dir=_build_root(build_root))) if backend.standalone else None
     try:
-        if name == "runtime":
-            set_device("runtime")
-            prefs.codegen.target = "numpy"
-            yield RuntimeBackend()
-            return
-        directory = Path(tempfile.mkdtemp(prefix=f"snn-mnist-{name}-", dir=_build_root(build_root)))
-        if name == "cpp":
-            _require_compiler()
-            set_device("cpp_standalone", directory=str(directory), build_on_run=False)
-            prefs.devices.cpp_standalone.openmp_threads = max(0, int(threads))
-            yield CppBackend(directory, build_only=build_only)
-        else:
-            from .cuda import CudaBackend, configure_cuda
-
-            configure_cuda(directory, build_only=build_only, **(cuda_options or {}))
-            yield CudaBackend(directory, build_only=build_only)
+        with backend.activated(directory, **chosen) as active:
+            yield active
     finally:
-        if name != "runtime":
-            device.reinit()
-            device.activate()
         set_device("runtime")
         prefs._restore()
         if directory is not None and not keep_build:

@@ -27,7 +27,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .base import BackendError, StandaloneBackend
+import contextlib
+
+from .base import BackendError, StandaloneBackend, register
 
 #: Hopper (H100, H200): what a build without a GPU targets unless told otherwise.
 DEFAULT_COMPUTE_CAPABILITY = 9.0
@@ -226,8 +228,8 @@ def gpu_compute_capability() -> float:
 def configure_cuda(directory: Path, *, compute_capability: float | None = None, build_only: bool = False) -> None:
     """Make ``cuda_standalone`` the Brian2 device, building in ``directory``.
 
-    Called by :func:`backends.activate` after it backed up Brian2's preferences (it restores
-    them afterwards), so every preference set here holds for one activation only.
+    Called by :meth:`CudaBackend.activated` after :func:`backends.activate` backed up Brian2's
+    preferences (it restores them afterwards), so every preference set here holds for one activation only.
     """
     import_brian2cuda()
     from brian2 import prefs, set_device
@@ -283,10 +285,32 @@ def _link_curand(curand: Curand, link_dir: Path, prefs) -> None:
     prefs.codegen.cpp.runtime_library_dirs = [*prefs.codegen.cpp.runtime_library_dirs, str(curand.library.parent)]
 
 
+@register
 class CudaBackend(StandaloneBackend):
-    """brian2cuda's ``cuda_standalone`` device; its build and run failures end in one line."""
+    """brian2cuda's ``cuda_standalone`` device; its build and run failures end in one line.
+
+    ``build_only`` compiles without running (no GPU needed), for ``compute_capability`` (default: the
+    GPU's own, or :data:`DEFAULT_COMPUTE_CAPABILITY` without one).
+    """
 
     name = "cuda"
+    options = {"build_only": False, "compute_capability": None}
+
+    @classmethod
+    def prepare(cls) -> None:
+        import_brian2cuda()  # before activate's preference backup, which then covers brian2cuda's
+
+    @classmethod
+    @contextlib.contextmanager
+    def activated(cls, directory, *, build_only: bool, compute_capability: float | None):
+        from brian2 import device
+
+        configure_cuda(directory, build_only=build_only, compute_capability=compute_capability)
+        try:
+            yield cls(directory, build_only=build_only)
+        finally:
+            device.reinit()
+            device.activate()
 
     def compile(self) -> None:
         try:

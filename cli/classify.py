@@ -12,11 +12,9 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-
 from snn_mnist.backends import BACKENDS
 from snn_mnist.neuron_models.topology import TOPOLOGIES
-
-DEFAULT_MODEL = "lif-lif"
+from snn_mnist.weights.pretrained import DEFAULT_MODEL
 
 
 def add_digit_options(p: argparse.ArgumentParser) -> None:
@@ -61,43 +59,23 @@ def rotation_angle(rotate: float | None, rotate_range, seed: int) -> float:
     return float(rotate or 0.0)
 
 
-def describe(prepared) -> str:
-    """How the image was read, in words."""
-    parts = ["dark ink on light paper, inverted" if prepared.inverted else "light ink on dark ground"]
-    if prepared.thickened:
-        parts.append("thin strokes thickened")
-    if prepared.angle_deg:
-        sense = "counter-clockwise" if prepared.angle_deg > 0 else "clockwise"
-        parts.append(f"rotated {abs(prepared.angle_deg):.1f} degrees {sense}")
-    return "; ".join(parts)
-
-
-def verdict(counts: np.ndarray, prediction: int) -> str:
-    """The prediction, with a warning when it rests on a tie or on silence."""
-    if counts.sum() == 0:
-        return f"{prediction} (no output neuron fired: a guess by the lowest-index rule)"
-    tied = np.flatnonzero(counts == counts.max())
-    if len(tied) > 1:
-        return f"{prediction} (tie between {', '.join(map(str, tied))}: the lowest digit wins)"
-    return str(prediction)
-
-
 def run(args: argparse.Namespace) -> int:
     from snn_mnist.atomic_files import atomic_path, write_json
-    from snn_mnist.cli.data import load_weights
     from snn_mnist.cli.main import UserError
     from snn_mnist.digits import user_image
     from snn_mnist.readout.inspection import run_digit
+    from snn_mnist.readout.spike_count import verdict
+    from snn_mnist.weights.pretrained import resolve
 
     if args.threads < 0:
         raise UserError(f"--threads must be 0 or more, got {args.threads}")
     angle = rotation_angle(args.rotate, args.rotate_range, args.seed)
     prepared = user_image.load(args.image, angle)
-    weights, weights_source = load_weights(args.model, args.weights)
+    weights, weights_source = resolve(args.model, args.weights)
     activity = run_digit(weights, prepared.flat, seed=args.seed, backend=args.backend, threads=args.threads)
     counts = activity.output_counts
 
-    print(f"image: {args.image} ({describe(prepared)})")
+    print(f"image: {args.image} ({prepared.describe()})")
     print(f"network: {args.model} ({weights_source}) on {args.backend}, seed {args.seed}, "
           f"{weights.steps} steps of {weights.dt_ms:g} ms")
     print(f"prediction: {verdict(counts, activity.prediction)}")

@@ -18,14 +18,14 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from snn_mnist.cli.data import load_weights
     from snn_mnist.cli.main import UserError
     from snn_mnist.weights import nir_io
+    from snn_mnist.weights.pretrained import resolve
 
     out = Path(args.out)
     if out.suffix.lower() != ".nir":
         raise UserError(f"{out}: the output file must end in .nir")
-    weights, source = load_weights(args.model, args.weights)
+    weights, source = resolve(args.model, args.weights)
     nir_io.write(weights, out)
     t = weights.topology
     refractory = sorted({p.tau_ref_ms for p in (t.hidden_neuron, t.output_neuron)})

@@ -55,16 +55,16 @@ def add_parser(subparsers) -> None:
 
 def _digit(args: argparse.Namespace, angle: float):
     """The prepared digit (PreparedDigit or raw MNIST pixels), its label if known, and a name."""
-    from snn_mnist.cli.data import load_images
     from snn_mnist.cli.main import UserError
     from snn_mnist.digits import user_image
+    from snn_mnist.digits.selection import select
 
     if (args.image is None) == (args.index is None):
         raise UserError("give either an IMAGE or --index I")
     if args.image is not None:
         prepared = user_image.load(args.image, angle)
         return prepared.flat, None, Path(args.image).stem, prepared
-    images, labels, source = load_images(args.data_dir, 1, args.index)
+    images, labels, source = select(args.data_dir, 1, args.index, start_name="--index")
     pixels = images[0]
     if angle:
         pixels = user_image.prepare(user_image.mnist_digit(pixels), angle).flat
@@ -72,17 +72,17 @@ def _digit(args: argparse.Namespace, angle: float):
 
 
 def run_digit_figures(args: argparse.Namespace) -> int:
-    from snn_mnist.cli.classify import describe, rotation_angle
-    from snn_mnist.cli.data import load_weights
+    from snn_mnist.cli.classify import rotation_angle
     from snn_mnist.cli.main import UserError
     from snn_mnist.readout import figures, plots
     from snn_mnist.readout.inspection import most_active, run_digit
+    from snn_mnist.weights.pretrained import resolve
 
     if args.fps <= 0:
         raise UserError(f"--fps must be positive, got {args.fps}")
     angle = rotation_angle(args.rotate, args.rotate_range, args.seed)
     pixels, label, stem, prepared = _digit(args, angle)
-    weights, weights_source = load_weights(args.model, args.weights)
+    weights, weights_source = resolve(args.model, args.weights)
     topology = weights.topology
     sizes = {"hidden": topology.n_hidden, "output": topology.n_outputs}
     if args.neurons:
@@ -117,7 +117,7 @@ def run_digit_figures(args: argparse.Namespace) -> int:
     plots.trace_figure(layers, paths["traces"], title)
     figures.voltage_animation(layers, paths["animation"], title=f"{args.model}, predicted {activity.prediction}",
                               fps=args.fps)
-    read = f" ({describe(prepared)})" if prepared is not None else ""
+    read = f" ({prepared.describe()})" if prepared is not None else ""
     print(f"{stem}{read}: {args.model} ({weights_source}) predicts {activity.prediction}, "
           f"output spike counts {activity.output_counts.tolist()}")
     for path in paths.values():
@@ -127,22 +127,23 @@ def run_digit_figures(args: argparse.Namespace) -> int:
 
 def run_confusion(args: argparse.Namespace) -> int:
     from snn_mnist.atomic_files import write_json
-    from snn_mnist.cli.data import load_images, load_weights
     from snn_mnist.cli.main import UserError
+    from snn_mnist.digits.selection import select
     from snn_mnist.networks.simulation import simulate
     from snn_mnist.readout import metrics, plots
     from snn_mnist.readout.spike_count import predict
     from snn_mnist.weights import pretrained
+    from snn_mnist.weights.pretrained import resolve
 
     models = args.models or pretrained.available()
     if not models:
         raise UserError("no pretrained weights yet; name --models and --weights FILE")
     if args.weights and len(models) != 1:
         raise UserError("--weights goes with exactly one --models entry")
-    images, labels, source = load_images(args.data_dir, args.n, args.start)
+    images, labels, source = select(args.data_dir, args.n, args.start)
     out = Path(args.out_dir)
     for model in models:
-        weights, weights_source = load_weights(model, args.weights)
+        weights, weights_source = resolve(model, args.weights)
         result = simulate(weights, images, backend=args.backend, seed=args.seed, threads=args.threads)
         predictions = predict(result.output_counts)
         accuracy = metrics.accuracy(predictions, labels)

@@ -38,33 +38,22 @@ def add_network_options(p: argparse.ArgumentParser, *, backend: str) -> None:
 
 def network_weights(args: argparse.Namespace):
     """The weights to simulate, with ``--steps`` applied; returns weights and their file."""
-    from snn_mnist.cli.data import load_weights
     from snn_mnist.cli.main import UserError
     from snn_mnist.weights import pretrained
+    from snn_mnist.weights.pretrained import resolve
 
     if args.steps is not None and args.steps < 1:
         raise UserError(f"--steps must be at least 1, got {args.steps}")
     if args.threads < 0:
         raise UserError(f"--threads must be 0 or more, got {args.threads}")
-    weights, _ = load_weights(args.model, args.weights)
+    weights, _ = resolve(args.model, args.weights)
     if args.steps is not None:
         weights = dataclasses.replace(weights, steps=args.steps)
     return weights, str(Path(args.weights) if args.weights else pretrained.path(args.model))
 
 
 def digits(args: argparse.Namespace, n: int | None, start: int):
-    """Images, labels (int64) and a description of where they came from."""
-    from snn_mnist.cli.data import load_images
-    from snn_mnist.cli.main import UserError
-    from snn_mnist.digits import sample
+    """Images, labels (int64) and a description of where they came from (``--sample`` forces the sample)."""
+    from snn_mnist.digits.selection import select
 
-    if not args.sample:
-        return load_images(args.data_dir, n, start)
-    images, labels = sample.load()
-    source = f"bundled sample ({len(images)} MNIST test digits)"
-    if not 0 <= start < len(images):
-        raise UserError(f"--start must lie in [0, {len(images) - 1}] for the {source}")
-    n = len(images) - start if n is None else n
-    if not 1 <= n <= len(images) - start:
-        raise UserError(f"--n must lie in [1, {len(images) - start}] for the {source} from --start {start}")
-    return images[start : start + n], labels[start : start + n].astype("int64"), source
+    return select(args.data_dir, n, start, use_sample=args.sample)

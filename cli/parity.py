@@ -1,18 +1,9 @@
-"""``snn-mnist parity``: the trainer's model and the Brian2 network on identical input spikes.
-
-Both get the same frozen Poisson spike trains (drawn once from ``--seed``). The trainer's
-model runs in float64 and mV, as Brian2 does; what can still differ is the order in which
-synaptic inputs are summed (a matrix product against Brian2's spike-by-spike loop), which
-moves a membrane potential by ~1e-14 mV and changes a spike only when it sits that close
-to threshold.
-"""
+"""``snn-mnist parity``: the trainer's model and the Brian2 network on identical input spikes
+(the comparison itself is :func:`snn_mnist.trainer.parity.compare`)."""
 
 from __future__ import annotations
 
 import argparse
-import time
-
-import numpy as np
 
 from snn_mnist.backends import BACKENDS
 from snn_mnist.neuron_models.topology import TOPOLOGIES
@@ -32,47 +23,21 @@ def add_parser(subparsers) -> None:
     p.set_defaults(run=run)
 
 
-def compare(weights, images, labels, *, backend: str, seed: int, threads: int = 0) -> dict:
-    """Figures of agreement between the trainer's model and Brian2 on the same frozen input."""
-    from snn_mnist.networks.simulation import input_spikes, simulate
-    from snn_mnist.readout.spike_count import predict
-    from snn_mnist.trainer.model import reference_counts
-
-    spikes = input_spikes(images, weights, seed)
-    t0 = time.perf_counter()
-    ref_out, ref_hidden = reference_counts(weights, spikes)
-    trainer_seconds = time.perf_counter() - t0
-    sim = simulate(weights, images, backend=backend, input_mode="frozen", frozen=spikes,
-                   record_hidden=True, threads=threads)
-    ref_pred, sim_pred = predict(ref_out), predict(sim.output_counts)
-    return {
-        "model": weights.topology.name,
-        "backend": backend,
-        "n_images": len(images),
-        "seed": seed,
-        "label_agreement": float(np.mean(ref_pred == sim_pred)),
-        "count_agreement": float(np.mean(np.all(ref_out == sim.output_counts, axis=1))),
-        "hidden_count_agreement": float(np.mean(np.all(ref_hidden == sim.hidden_counts, axis=1))),
-        "accuracy_trainer": float(np.mean(ref_pred == labels)),
-        "accuracy_brian2": float(np.mean(sim_pred == labels)),
-        "trainer_seconds": trainer_seconds,
-        "brian2_build_seconds": sim.build_seconds,
-        "brian2_run_seconds": sim.run_seconds,
-    }
-
-
 def run(args: argparse.Namespace) -> int:
     from snn_mnist.atomic_files import write_json
-    from snn_mnist.cli.data import load_images, load_weights
     from snn_mnist.cli.main import UserError
+    from snn_mnist.digits.selection import select
+    from snn_mnist.weights.pretrained import resolve
 
     try:
         import torch  # noqa: F401
     except ImportError:
         raise UserError("parity needs PyTorch: pip install 'snn-mnist[train]'") from None
 
-    weights, weights_source = load_weights(args.model, args.weights)
-    images, labels, data_source = load_images(args.data_dir, args.n, args.start)
+    from snn_mnist.trainer.parity import compare
+
+    weights, weights_source = resolve(args.model, args.weights)
+    images, labels, data_source = select(args.data_dir, args.n, args.start)
     figures = compare(weights, images, labels, backend=args.backend, seed=args.seed, threads=args.threads)
     figures.update(weights=weights_source, data=data_source)
     print(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import functools
 
 from snn_mnist.backends import BACKENDS
 
@@ -21,42 +20,11 @@ def add_parser(subparsers) -> None:
     p.set_defaults(run=run)
 
 
-def model_loaders(specs: list[str], models: list[str] | None = None) -> dict:
-    """Functions that load weights, by model: ``["lif-lif=w.npz"]`` -> {"lif-lif": loader}.
-
-    Without specs: the pretrained weights of ``models``, or of every model that has them
-    (possibly none); a named model without pretrained weights is a UserError.
-    """
-    from snn_mnist.cli.data import load_weights
-    from snn_mnist.cli.main import UserError
-    from snn_mnist.neuron_models.topology import TOPOLOGIES
-    from snn_mnist.weights import pretrained
-
-    if not specs:
-        missing = [m for m in models or () if m not in pretrained.available()]
-        if missing:
-            raise UserError(f"no pretrained weights for {', '.join(missing)} yet; pass --weights MODEL=FILE")
-        return {model: functools.partial(pretrained.load, model) for model in models or pretrained.available()}
-    loaders = {}
-    for spec in specs:
-        model, _, path = spec.partition("=")
-        if model not in TOPOLOGIES or not path:
-            raise UserError(f"--weights {spec!r}: expected MODEL=FILE with MODEL one of {', '.join(TOPOLOGIES)}")
-        load_weights(model, path)  # fail now, not on the first upload
-        loaders[model] = functools.partial(_weights_file, model, path)
-    return loaders
-
-
-def _weights_file(model: str, path: str):
-    from snn_mnist.cli.data import load_weights
-
-    return load_weights(model, path)[0]
-
-
 def run(args: argparse.Namespace) -> int:
-    from snn_mnist.cli.classify import DEFAULT_MODEL
     from snn_mnist.cli.main import UserError
     from snn_mnist.web.server import App, make_server
+    from snn_mnist.weights.pretrained import DEFAULT_MODEL
+    from snn_mnist.weights.pretrained import loaders as model_loaders
 
     if not 0 <= args.port <= 65535:
         raise UserError(f"--port must lie in [0, 65535], got {args.port}")

@@ -11,8 +11,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-
-from snn_mnist.plasticity.runner import BACKENDS
+from snn_mnist.plasticity.runner import SUPPORTED_BACKENDS
 
 PRETRAINED_DIR = Path(__file__).resolve().parent.parent / "weights" / "pretrained"
 
@@ -36,7 +35,7 @@ def add_parser(subparsers) -> None:
     t.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="settings",
                    help="change a network parameter from the paper's value (repeatable), e.g. --set tau_theta_ms=5e6 "
                         "or --set rule.eta_post=0.02; the names are those of plasticity.diehl_cook.DiehlCookParameters")
-    t.add_argument("--backend", choices=BACKENDS, default="cpp")
+    t.add_argument("--backend", choices=SUPPORTED_BACKENDS, default="cpp")
     t.add_argument("--chunk", type=int, default=1000, help="presentations per compiled run (default 1000)")
     t.add_argument("--data-dir", default=None, help="MNIST directory (default: $SNN_MNIST_DATA)")
     t.add_argument("--checkpoint-dir", default=None, help="default: OUT's name + '.checkpoints'")
@@ -51,7 +50,7 @@ def add_parser(subparsers) -> None:
     e.add_argument("--n", type=int, default=None, help="number of test digits (default: all)")
     e.add_argument("--start", type=int, default=0, help="index of the first test digit")
     e.add_argument("--seed", type=int, default=0)
-    e.add_argument("--backend", choices=BACKENDS, default="cpp")
+    e.add_argument("--backend", choices=SUPPORTED_BACKENDS, default="cpp")
     e.add_argument("--chunk", type=int, default=1000, help="presentations per compiled run (default 1000)")
     e.add_argument("--data-dir", default=None, help="MNIST directory (default: $SNN_MNIST_DATA, else the bundled sample)")
     e.add_argument("--json", default=None, help="write the results to this JSON file")
@@ -141,8 +140,8 @@ def _train(args: argparse.Namespace) -> int:
 
 def _eval(args: argparse.Namespace) -> int:
     from snn_mnist.atomic_files import write_json
-    from snn_mnist.cli.data import load_images
     from snn_mnist.cli.main import UserError
+    from snn_mnist.digits.selection import select
     from snn_mnist.plasticity import network_file
     from snn_mnist.plasticity.evaluation import evaluate
 
@@ -158,7 +157,7 @@ def _eval(args: argparse.Namespace) -> int:
             raise UserError(f"no bundled STDP network with {n} neurons (bundled: {bundled or 'none'}); "
                             "give --weights FILE from 'snn-mnist stdp train'")
     net = network_file.load(path)
-    images, labels, source = load_images(args.data_dir, args.n, args.start)
+    images, labels, source = select(args.data_dir, args.n, args.start)
     result = evaluate(net, images, labels, backend=args.backend, chunk=args.chunk, seed=args.seed)
     del result["counts"]
     result.update(weights=str(path), data=source)

@@ -76,6 +76,16 @@ class PreparedDigit:
         """The pixels as one row of 784, the shape the networks take."""
         return self.pixels.reshape(-1)
 
+    def describe(self) -> str:
+        """How the image was read, in words."""
+        parts = ["dark ink on light paper, inverted" if self.inverted else "light ink on dark ground"]
+        if self.thickened:
+            parts.append("thin strokes thickened")
+        if self.angle_deg:
+            sense = "counter-clockwise" if self.angle_deg > 0 else "clockwise"
+            parts.append(f"rotated {abs(self.angle_deg):.1f} degrees {sense}")
+        return "; ".join(parts)
+
 
 def read_image(source: str | os.PathLike | bytes) -> np.ndarray:
     """Grey levels in [0, 1] (1 = white), float64 (height, width), of a PNG or JPEG file or its bytes."""

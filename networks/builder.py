@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from brian2 import (
+    Hz,
     Network,
     PoissonGroup,
     SpikeGeneratorGroup,
@@ -24,11 +25,9 @@ from brian2 import (
     Synapses,
     TimedArray,
     defaultclock,
-    Hz,
     ms,
     mV,
 )
-
 from snn_mnist.encoding import rates_hz
 from snn_mnist.neuron_models.groups import ON_PRE, REST_STATE, neuron_group
 from snn_mnist.weights import NetworkWeights

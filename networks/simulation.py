@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
 from snn_mnist import backends
 from snn_mnist.encoding import frozen_spikes
 from snn_mnist.weights import NetworkWeights
@@ -94,8 +93,7 @@ def compile_only(
     """Generate and compile the network ``simulate`` would run, without running it; returns the seconds
     taken. This is how a machine without a GPU checks the cuda backend (``compute_capability`` picks
     the GPU generation to compile for)."""
-    options = {"cuda_options": {"compute_capability": compute_capability}} if backend == "cuda" else {}
-    with backends.activate(backend, threads=threads, build_only=True, **options) as runner:
+    with backends.activate(backend, threads=threads, build_only=True, compute_capability=compute_capability) as runner:
         net = _seeded_network(weights, images, input_mode, seed, None)
         return runner.run(net.network, net.duration).build_seconds
 

@@ -71,7 +71,7 @@ class NeuronParameters:
     # --- Brian2's view -----------------------------------------------------------------
     def namespace(self) -> dict:
         """The parameters as Brian2 quantities, named as in the model equations."""
-        from brian2 import mV, ms
+        from brian2 import ms, mV
 
         return {
             "tau_m": self.tau_m_ms * ms,

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-
 from snn_mnist.atomic_files import atomic_path
 from snn_mnist.readout.label_assignment import LinearReadout
 from snn_mnist.weights import WeightsError

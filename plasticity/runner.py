@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-
 from snn_mnist import backends
 from snn_mnist.encoding import rates_hz
 
@@ -43,7 +42,7 @@ class ChunkResult:
 
 
 #: Backends the network supports: re-seeding each run relies on the C++ standalone random generators.
-BACKENDS = ("runtime", "cpp")
+SUPPORTED_BACKENDS = ("runtime", "cpp")
 
 #: Give up on an image after this many louder repeats (the paper has no limit; a dead network would loop).
 MAX_BOOST = 64
@@ -77,8 +76,8 @@ class Simulator:
 
     def __init__(self, n_exc: int, params: DiehlCookParameters, *, backend: str = "cpp",
                  n_slots: int = 1000, threads: int = 0, build_root: str | os.PathLike | None = None):
-        if backend not in BACKENDS:
-            raise backends.BackendError(f"the STDP network runs on {' or '.join(BACKENDS)}, not {backend!r}")
+        if backend not in SUPPORTED_BACKENDS:
+            raise backends.BackendError(f"the STDP network runs on {' or '.join(SUPPORTED_BACKENDS)}, not {backend!r}")
         self.n_exc, self.params, self.backend, self.n_slots = n_exc, params, backend, n_slots
         self._threads, self._build_root = threads, build_root
         self._stack = contextlib.ExitStack()

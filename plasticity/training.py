@@ -23,7 +23,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
-
 from snn_mnist.atomic_files import atomic_path
 from snn_mnist.weights import WeightsError
 

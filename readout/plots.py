@@ -12,10 +12,8 @@ from pathlib import Path
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-
 from snn_mnist.atomic_files import atomic_path
 from snn_mnist.neuron_models import NeuronParameters
-
 
 #: matplotlib's default colours with black for its grey, which marks the spikes of neurons not traced
 PALETTE = [f"C{c}" for c in (0, 1, 2, 3, 4, 5, 6, 8, 9)] + ["black"]

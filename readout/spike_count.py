@@ -26,3 +26,14 @@ def predict(counts: np.ndarray) -> np.ndarray:
 def silent(counts: np.ndarray) -> np.ndarray:
     """Boolean mask of the images on which no output neuron fired."""
     return _counts(counts).sum(axis=1) == 0
+
+
+def verdict(counts: np.ndarray, prediction: int) -> str:
+    """The prediction for one image's counts, in words, with a warning when it rests on a tie or on silence."""
+    counts = np.asarray(counts)
+    if counts.sum() == 0:
+        return f"{prediction} (no output neuron fired: a guess by the lowest-index rule)"
+    tied = np.flatnonzero(counts == counts.max())
+    if len(tied) > 1:
+        return f"{prediction} (tie between {', '.join(map(str, tied))}: the lowest digit wins)"
+    return str(prediction)

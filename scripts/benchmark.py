@@ -89,7 +89,8 @@ def _children_cpu_seconds() -> float:
 def measure(weights, images, backend: str, *, threads: int = 0, seed: int = 0, repeats: int = 1,
             profile: bool = False) -> dict:
     """Build once and run; a compiled binary is run ``repeats`` more times, timed in wall and CPU seconds."""
-    from brian2 import device, get_device, second, seed as brian_seed
+    from brian2 import device, get_device, second
+    from brian2 import seed as brian_seed
 
     with backends.activate(backend, threads=threads) as runner:
         if profile:

@@ -45,7 +45,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from snn_mnist import backends
 from snn_mnist.atomic_files import atomic_path, write_json
 from snn_mnist.backends import cuda
@@ -151,7 +150,7 @@ def equivalence(models: list[str], n_images: int, compute_capability: float | No
                 seed=SEED,
                 record_hidden=True,
                 threads=os.cpu_count() or 1,
-                backend_options={"cuda_options": {"compute_capability": compute_capability}} if backend == "cuda" else None,
+                backend_options={"compute_capability": compute_capability} if backend == "cuda" else None,
             )
             for backend in ("cpp", "cuda")
         }
@@ -185,7 +184,7 @@ def benchmark(model: str, batches: list[int], compute_capability: float | None) 
                 input_mode="poisson",
                 seed=SEED,
                 threads=os.cpu_count() or 1,
-                backend_options={"cuda_options": {"compute_capability": compute_capability}} if backend == "cuda" else None,
+                backend_options={"compute_capability": compute_capability} if backend == "cuda" else None,
             )
             rows.append(
                 {

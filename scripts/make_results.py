@@ -23,14 +23,13 @@ import platform
 from pathlib import Path
 
 import numpy as np
-
 from snn_mnist.atomic_files import atomic_path, write_json
-from snn_mnist.cli.parity import compare
 from snn_mnist.digits import mnist
 from snn_mnist.networks.simulation import simulate
 from snn_mnist.readout.metrics import accuracy, confusion
 from snn_mnist.readout.plots import confusion_figure
 from snn_mnist.readout.spike_count import predict, silent
+from snn_mnist.trainer.parity import compare
 from snn_mnist.weights import pretrained
 
 ROOT = Path(__file__).resolve().parents[1]

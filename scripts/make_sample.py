@@ -6,10 +6,8 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import numpy as np
-
 from snn_mnist.atomic_files import atomic_path
 from snn_mnist.digits import mnist, sample
 

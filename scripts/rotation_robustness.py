@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from snn_mnist.atomic_files import atomic_path, write_json
 from snn_mnist.backends import BACKENDS
 from snn_mnist.neuron_models.topology import TOPOLOGIES
@@ -107,8 +106,8 @@ def figure(results: dict, example: np.ndarray, angles: list[float], title: str, 
 
 
 def main(argv: list[str] | None = None) -> int:
-    from snn_mnist.cli.data import load_images
-    from snn_mnist.cli.serve import model_loaders
+    from snn_mnist.digits.selection import select
+    from snn_mnist.weights.pretrained import loaders as model_loaders
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="+", choices=list(TOPOLOGIES), default=None,
@@ -129,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     if not loaders:
         sys.exit("no pretrained weights yet (weights/pretrained/*.npz); pass --weights MODEL=FILE")
     models = list(loaders)
-    images, labels, source = load_images(args.data_dir, args.n, args.start)
+    images, labels, source = select(args.data_dir, args.n, args.start)
     results, provenance = {}, {}
     for model in models:
         weights = loaders[model]()

@@ -23,7 +23,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from snn_mnist.atomic_files import atomic_path, write_json
 from snn_mnist.backends import BACKENDS
 from snn_mnist.neuron_models.topology import TOPOLOGIES
@@ -167,9 +166,9 @@ def report(ann: dict, snns: dict, setting: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from snn_mnist.cli.data import load_images
-    from snn_mnist.cli.serve import model_loaders
     from snn_mnist.digits import mnist
+    from snn_mnist.digits.selection import select
+    from snn_mnist.weights.pretrained import loaders as model_loaders
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="+", choices=list(TOPOLOGIES), default=None,
@@ -196,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     train_x, train_y = mnist.load("train", args.data_dir)
     if args.n_train:
         train_x, train_y = train_x[: args.n_train], train_y[: args.n_train]
-    test_x, test_y, source = load_images(args.data_dir, args.n_test, 0)
+    test_x, test_y, source = select(args.data_dir, args.n_test, 0)
 
     snns = {}
     for model, load in loaders.items():

@@ -15,10 +15,10 @@ import threading
 from pathlib import Path
 
 from snn_mnist.atomic_files import atomic_path
-from snn_mnist.cli.classify import DEFAULT_MODEL
-from snn_mnist.cli.serve import model_loaders
 from snn_mnist.web import headless
 from snn_mnist.web.server import App, make_server
+from snn_mnist.weights.pretrained import DEFAULT_MODEL
+from snn_mnist.weights.pretrained import loaders as model_loaders
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
-
 from snn_mnist.neuron_models import NeuronParameters
 
 DEFAULT_SLOPE = 25.0

@@ -12,7 +12,6 @@ import math
 
 import numpy as np
 import torch
-
 from snn_mnist.neuron_models.topology import Topology
 from snn_mnist.weights import NetworkWeights
 

@@ -67,10 +67,10 @@ class App:
 
     def classify(self, image: bytes, model: str, rotate_min: float, rotate_max: float, seed: int) -> dict:
         """Prepare the image, run the network, draw the figures; a dict ready for JSON."""
-        from snn_mnist.cli.classify import describe, verdict
         from snn_mnist.digits import user_image
         from snn_mnist.readout import figures, plots
         from snn_mnist.readout.inspection import most_active, run_digit
+        from snn_mnist.readout.spike_count import verdict
 
         if not image:
             raise RequestError("no image was uploaded")
@@ -104,7 +104,7 @@ class App:
             "model": model,
             "seed": seed,
             "angle_deg": angle,
-            "reading": describe(prepared),
+            "reading": prepared.describe(),
             "inverted": prepared.inverted,
             "thickened": prepared.thickened,
             "prediction": activity.prediction,

@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-
 from snn_mnist.atomic_files import atomic_path
 from snn_mnist.neuron_models import NeuronParameters, ParameterError
 from snn_mnist.neuron_models.topology import Topology

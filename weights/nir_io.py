@@ -63,7 +63,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
-
 from snn_mnist.atomic_files import atomic_path
 from snn_mnist.neuron_models import IF, LIF, NeuronParameters, ParameterError
 from snn_mnist.neuron_models.parameters import IFParameters, LIFParameters

@@ -6,13 +6,19 @@ file has not been trained yet and :func:`load` says so rather than falling back 
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
+from typing import Callable
 
 from snn_mnist.neuron_models.topology import TOPOLOGIES
 
-from .format import NetworkWeights, WeightsError, load as load_file
+from .format import NetworkWeights, WeightsError
+from .format import load as load_file
 
 DIRECTORY = Path(__file__).with_name("pretrained")
+
+#: The model the commands, the web page and the examples use unless told otherwise.
+DEFAULT_MODEL = "lif-lif"
 
 
 def path(model: str) -> Path:
@@ -36,3 +42,39 @@ def load(model: str) -> NetworkWeights:
     if weights.topology.name != model:
         raise WeightsError(f"{file} holds a {weights.topology.name} network, not {model}")
     return weights
+
+
+def resolve(model: str, file: str | Path | None = None) -> tuple[NetworkWeights, str]:
+    """The weights in ``file`` (which must hold a ``model`` network), else the pretrained ``model``;
+    returns the weights and where they came from, in words."""
+    if file is None:
+        return load(model), f"pretrained {model}"
+    weights = load_file(file)
+    if weights.topology.name != model:
+        raise WeightsError(f"{file} holds a {weights.topology.name} network, not {model}")
+    return weights, str(file)
+
+
+def loaders(specs: list[str] | None = None, models: list[str] | None = None) -> dict[str, Callable[[], NetworkWeights]]:
+    """Functions that load weights, by model: ``["lif-lif=w.npz"]`` -> {"lif-lif": loader}.
+
+    Each file is read once now, so that a bad one fails here rather than on first use. Without
+    specs: the pretrained weights of ``models``, or of every model that has them (possibly none).
+    """
+    if not specs:
+        missing = [m for m in models or () if m not in available()]
+        if missing:
+            raise WeightsError(f"no pretrained weights for {', '.join(missing)} yet; pass --weights MODEL=FILE")
+        return {model: functools.partial(load, model) for model in models or available()}
+    found = {}
+    for spec in specs:
+        model, _, file = spec.partition("=")
+        if model not in TOPOLOGIES or not file:
+            raise WeightsError(f"--weights {spec!r}: expected MODEL=FILE with MODEL one of {', '.join(TOPOLOGIES)}")
+        resolve(model, file)
+        found[model] = functools.partial(_weights_only, model, file)
+    return found
+
+
+def _weights_only(model: str, file: str) -> NetworkWeights:
+    return resolve(model, file)[0]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 
 import pytest
-
 from snn_mnist import backends
 from snn_mnist.backends import BackendError
 from snn_mnist.networks.builder import build_network
@@ -28,3 +27,24 @@ def test_cpp_build_only_compiles_without_running(random_weights, sample_digits):
         assert os.access(backend.directory / "main", os.X_OK)
         assert not any((backend.directory / "results").iterdir())  # the program never ran
     assert timings.run_seconds is None and timings.build_seconds > 0
+
+
+def test_each_backend_registers_itself_with_its_options():
+    assert backends.BACKENDS == ("runtime", "cpp", "cuda")
+    assert backends.REGISTRY["cpp"].options == {"threads": 0, "build_only": False}
+    assert backends.REGISTRY["cuda"].options == {"build_only": False, "compute_capability": None}
+    assert [b.standalone for b in backends.REGISTRY.values()] == [False, True, True]
+
+
+def test_an_option_of_another_backend_is_refused_unless_left_at_its_default():
+    with backends.activate("runtime", threads=0):  # the command line's default: nothing asked for
+        pass
+    with pytest.raises(BackendError, match="threads needs the cpp backend, not runtime"):
+        with backends.activate("runtime", threads=2):
+            pass
+    with pytest.raises(BackendError, match="compute-capability needs the cuda backend, not cpp"):
+        with backends.activate("cpp", compute_capability=8.0):
+            pass
+    with pytest.raises(BackendError, match="unknown backend option 'colour'"):
+        with backends.activate("cpp", colour="red"):
+            pass

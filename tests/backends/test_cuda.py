@@ -14,10 +14,8 @@ import subprocess
 import sys
 
 import pytest
-
 from snn_mnist import backends
-from snn_mnist.backends import BackendError
-from snn_mnist.backends import cuda
+from snn_mnist.backends import BackendError, cuda
 from snn_mnist.networks.builder import build_network
 from snn_mnist.networks.simulation import input_spikes
 
@@ -123,7 +121,7 @@ def test_missing_curand_is_reported(monkeypatch):
 @needs_nvcc
 def test_unsupported_compute_capability_is_refused_before_building():
     with pytest.raises(BackendError, match="cannot compile for compute capability 3.5"):
-        with backends.activate("cuda", build_only=True, cuda_options={"compute_capability": 3.5}):
+        with backends.activate("cuda", build_only=True, compute_capability=3.5):
             pass
 
 
@@ -137,7 +135,7 @@ def test_build_only_compiles_a_784_16_10_network_for_the_chosen_gpu(random_weigh
     weights = random_weights("lif-lif", n_hidden=16, seed=0)
     images, _ = sample_digits
     frozen = input_spikes(images[:2], weights, seed=0)
-    with backends.activate("cuda", build_only=True, keep_build=False, cuda_options={"compute_capability": 8.0}) as backend:
+    with backends.activate("cuda", build_only=True, keep_build=False, compute_capability=8.0) as backend:
         net = build_network(weights, frozen=frozen)
         timings = backend.run(net.network, net.duration)
         program = backend.directory / "main"

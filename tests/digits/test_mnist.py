@@ -5,7 +5,6 @@ import shutil
 
 import numpy as np
 import pytest
-
 from snn_mnist.digits import mnist
 from snn_mnist.digits.mnist import DataError
 

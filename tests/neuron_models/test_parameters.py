@@ -3,7 +3,6 @@
 import math
 
 import pytest
-
 from snn_mnist.neuron_models import IF, LIF, IFParameters, LIFParameters, NeuronParameters, ParameterError
 
 
@@ -39,7 +38,7 @@ def test_refractory_steps_must_be_whole():
 
 
 def test_namespace_carries_units():
-    from brian2 import mV, ms
+    from brian2 import ms, mV
 
     ns = LIFParameters(tau_m_ms=10.0, v_th_mV=-52.0).namespace()
     assert ns["tau_m"] == 10 * ms and ns["v_th"] == -52 * mV and ns["tau_ref"] == 2 * ms

@@ -5,7 +5,6 @@ import dataclasses
 
 import numpy as np
 import pytest
-
 from snn_mnist.plasticity.diehl_cook import (
     DiehlCookParameters,
     NetworkError,
@@ -52,7 +51,6 @@ def test_weights_are_normalised_in_the_network_before_each_image():
 
 def test_stdp_keeps_the_running_weight_sum_exact():
     # normalisation divides by w_sum, which the STDP code updates at every weight change
-    from brian2 import Network
 
     w, _ = start()
     params = dataclasses.replace(PARAMS, rule=dataclasses.replace(PARAMS.rule, eta_pre=0.01, eta_post=0.1))
@@ -73,7 +71,7 @@ def test_stdp_keeps_the_running_weight_sum_exact():
 def test_strong_inhibition_never_throws_the_membrane_past_its_reversal_potential():
     # 30 inhibitory spikes in one step give gi = 510; forward Euler at dt = 0.5 ms would overshoot
     # to about -150 mV, then oscillate ever wider until every neuron fires
-    from brian2 import StateMonitor, mV, ms
+    from brian2 import StateMonitor, ms, mV
 
     net = build(N_EXC, 1, PARAMS)
     net.controller.n_images = 1

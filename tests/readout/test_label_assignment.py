@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 from snn_mnist.readout.label_assignment import (
     UNASSIGNED,
     assign_labels,

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 from snn_mnist.readout.metrics import accuracy, confusion
 
 

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 from snn_mnist.readout.spike_count import predict, silent
 
 

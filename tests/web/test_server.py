@@ -12,13 +12,12 @@ import urllib.request
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
-
 from snn_mnist.digits import user_image
 from snn_mnist.neuron_models.topology import TOPOLOGIES
 from snn_mnist.readout.inspection import run_digit
-from snn_mnist.weights import NetworkWeights
 from snn_mnist.web import headless
 from snn_mnist.web.server import App, make_server
+from snn_mnist.weights import NetworkWeights
 
 
 def seeded_weights() -> NetworkWeights:

@@ -12,9 +12,9 @@ nir = pytest.importorskip("nir")
 
 from snn_mnist.encoding import frozen_spikes  # noqa: E402
 from snn_mnist.networks.simulation import simulate  # noqa: E402
-from snn_mnist.neuron_models.topology import Topology  # noqa: E402
 from snn_mnist.neuron_models import IF, LIF  # noqa: E402
 from snn_mnist.neuron_models.parameters import IFParameters, LIFParameters  # noqa: E402
+from snn_mnist.neuron_models.topology import Topology  # noqa: E402
 from snn_mnist.weights import NetworkWeights, WeightsError, load, nir_io  # noqa: E402
 
 # Parameters away from the defaults, so that a mapping that ignores one of them shows.

@@ -20,13 +20,12 @@ torch = pytest.importorskip("torch")
 snn = pytest.importorskip("snntorch")
 pytest.importorskip("nirtorch")
 
-from snntorch import utils as snn_utils  # noqa: E402
-from snntorch.export_nir import export_to_nir  # noqa: E402
-
 from snn_mnist.digits import sample  # noqa: E402
 from snn_mnist.encoding import frozen_spikes  # noqa: E402
 from snn_mnist.networks.simulation import simulate  # noqa: E402
-from snn_mnist.weights import load, nir_io  # noqa: E402
+from snn_mnist.weights import load  # noqa: E402
+from snntorch import utils as snn_utils  # noqa: E402
+from snntorch.export_nir import export_to_nir  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
