@@ -11,7 +11,7 @@ removes the standalone build directory, which is private to this process. Each b
 module that registers itself (``base.register``); importing this package imports them all.
 """
 
-from . import runtime, cpp, cuda  # noqa: F401, I001  (each registers itself; this order is the listing order)
+from . import runtime, cpp, cuda
 from .base import REGISTRY, Backend, BackendError, Timings, activate, names, register
 
 #: The registered backends' names: runtime, cpp, cuda.

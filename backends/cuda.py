@@ -16,6 +16,7 @@ capability, itself, so that the same settings serve a build on a machine without
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 import logging
@@ -26,8 +27,6 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-
-import contextlib
 
 from .base import BackendError, StandaloneBackend, register
 
@@ -116,7 +115,7 @@ def find_toolkit() -> Toolkit:
         source.write_text("")
         # --dryrun prints the commands nvcc would run, with its own -I and -L directories
         plan = _nvcc(nvcc, "--dryrun", "-c", str(source), "-o", str(Path(scratch) / "empty.o"))
-    paths = lambda flag: tuple(Path(p) for p in re.findall(rf'"{flag}([^"]+)"', plan))  # noqa: E731
+    paths = lambda flag: tuple(Path(p) for p in re.findall(rf'"{flag}([^"]+)"', plan))
     return Toolkit(
         nvcc=nvcc,
         version=float(f"{version[1]}.{version[2]}"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
+
 from snn_mnist.backends import BACKENDS
 from snn_mnist.neuron_models.topology import TOPOLOGIES
 from snn_mnist.weights.pretrained import DEFAULT_MODEL

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+
 from snn_mnist.plasticity.runner import SUPPORTED_BACKENDS
 
 PRETRAINED_DIR = Path(__file__).resolve().parent.parent / "weights" / "pretrained"

@@ -39,8 +39,9 @@ def run(args: argparse.Namespace) -> int:
         import torch
     except ImportError:
         raise UserError("training needs PyTorch: pip install 'snn-mnist[train]'") from None
-    from snn_mnist.trainer.train import TrainConfig, Trainer
     from tqdm import tqdm
+
+    from snn_mnist.trainer.train import TrainConfig, Trainer
 
     if args.threads:
         torch.set_num_threads(args.threads)

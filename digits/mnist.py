@@ -14,6 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import numpy as np
+
 from snn_mnist.atomic_files import atomic_path
 
 ENV_VAR = "SNN_MNIST_DATA"

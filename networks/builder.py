@@ -28,6 +28,7 @@ from brian2 import (
     ms,
     mV,
 )
+
 from snn_mnist.encoding import rates_hz
 from snn_mnist.neuron_models.groups import ON_PRE, REST_STATE, neuron_group
 from snn_mnist.weights import NetworkWeights

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
 from snn_mnist import backends
 from snn_mnist.encoding import frozen_spikes
 from snn_mnist.weights import NetworkWeights
@@ -62,7 +63,7 @@ def simulate(
             record_hidden=record_hidden, record_input=record_input, record_voltages=record_voltages,
         )
         timings = runner.run(net.network, net.duration, progress=progress)
-        count = lambda mon, n: counts_per_image(mon, n, net.n_images, weights.steps, weights.dt_ms)  # noqa: E731
+        count = lambda mon, n: counts_per_image(mon, n, net.n_images, weights.steps, weights.dt_ms)
         voltages = {
             layer: (np.asarray(mon.t / ms), np.asarray(mon.v / mV))
             for layer, mon in net.voltages.items()

@@ -43,6 +43,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
 
 import numpy as np
+
 from snn_mnist.neuron_models import LIFParameters
 from snn_mnist.neuron_models.topology import N_INPUTS
 

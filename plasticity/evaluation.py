@@ -4,6 +4,7 @@ out by label assignment (the paper's method) and by the network's linear readout
 from __future__ import annotations
 
 import numpy as np
+
 from snn_mnist.readout.label_assignment import classify
 from snn_mnist.readout.metrics import accuracy
 

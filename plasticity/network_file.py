@@ -14,13 +14,12 @@ Problems raise :class:`weights.WeightsError` with a one-line reason.
 
 from __future__ import annotations
 
-import json
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from snn_mnist.atomic_files import atomic_path
+
+from snn_mnist.atomic_files import load_npz, save_npz
 from snn_mnist.readout.label_assignment import LinearReadout
 from snn_mnist.weights import WeightsError
 
@@ -70,35 +69,18 @@ def save(net: TrainedNetwork, path: str | Path) -> None:
         "parameters": net.params.to_dict(),
         "provenance": net.provenance,
     }
-    with atomic_path(path) as tmp:
-        with open(tmp, "wb") as f:
-            np.savez_compressed(
-                f,
-                weights=net.weights.astype(np.float32),
-                theta_mV=net.theta_mV.astype(np.float32),
-                assignments=net.assignments.astype(np.int16),
-                readout_coef=net.readout.coef.astype(np.float32),
-                readout_intercept=net.readout.intercept.astype(np.float32),
-                metadata=np.array(json.dumps(metadata)),
-            )
+    save_npz(path, {
+        "weights": net.weights.astype(np.float32),
+        "theta_mV": net.theta_mV.astype(np.float32),
+        "assignments": net.assignments.astype(np.int16),
+        "readout_coef": net.readout.coef.astype(np.float32),
+        "readout_intercept": net.readout.intercept.astype(np.float32),
+    }, metadata)
 
 
 def load(path: str | Path) -> TrainedNetwork:
-    path = Path(path)
-    if not path.is_file():
-        raise WeightsError(f"STDP network file not found: {path}")
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            needed = ("weights", "theta_mV", "assignments", "readout_coef", "readout_intercept", "metadata")
-            missing = [k for k in needed if k not in archive.files]
-            if missing:
-                raise WeightsError(f"{path}: not an STDP network file (missing {', '.join(missing)})")
-            arrays = {k: archive[k] for k in needed}
-        metadata = json.loads(str(arrays.pop("metadata")))
-    except WeightsError:
-        raise
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
-        raise WeightsError(f"{path}: unreadable STDP network file ({exc})") from None
+    arrays, metadata = load_npz(path, ("weights", "theta_mV", "assignments", "readout_coef", "readout_intercept"),
+                                what="STDP network file", error=WeightsError)
     if metadata.get("format") != FORMAT or metadata.get("format_version") != FORMAT_VERSION:
         raise WeightsError(f"{path}: not an STDP network file of format version {FORMAT_VERSION}")
     try:

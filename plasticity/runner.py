@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
 from snn_mnist import backends
 from snn_mnist.encoding import rates_hz
 

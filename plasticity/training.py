@@ -23,7 +23,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
-from snn_mnist.atomic_files import atomic_path
+
+from snn_mnist.atomic_files import load_npz, save_npz
 from snn_mnist.weights import WeightsError
 
 from .diehl_cook import DiehlCookParameters, initial_weights, normalise
@@ -80,22 +81,15 @@ def schedule(config: TrainConfig) -> np.ndarray:
 
 def save_checkpoint(path: str | Path, config: TrainConfig, state: TrainState) -> None:
     scalars = {k: v for k, v in asdict(state).items() if k not in ("weights", "theta_mV")}
-    with atomic_path(path) as tmp:
-        with open(tmp, "wb") as f:
-            np.savez(f, weights=state.weights, theta_mV=state.theta_mV,
-                     metadata=np.array(json.dumps({"config": config.identity(), "state": scalars})))
+    save_npz(path, {"weights": state.weights, "theta_mV": state.theta_mV},
+             {"config": config.identity(), "state": scalars}, compressed=False)
 
 
 def load_checkpoint(path: str | Path, config: TrainConfig) -> TrainState:
-    path = Path(path)
-    if not path.is_file():
+    if not Path(path).is_file():
         raise WeightsError(f"no checkpoint to resume from at {path}")
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            weights, theta = archive["weights"], archive["theta_mV"]
-            metadata = json.loads(str(archive["metadata"]))
-    except (OSError, ValueError, KeyError) as exc:
-        raise WeightsError(f"{path}: unreadable checkpoint ({exc})") from None
+    arrays, metadata = load_npz(path, ("weights", "theta_mV"), what="checkpoint", error=WeightsError)
+    weights, theta = arrays["weights"], arrays["theta_mV"]
     saved = dict(metadata.get("config") or {})
     wanted = json.loads(json.dumps(config.identity()))
     saved_epochs = saved.pop("epochs", None)

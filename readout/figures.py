@@ -15,6 +15,7 @@ from matplotlib.animation import FuncAnimation, PillowWriter
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
+
 from snn_mnist.atomic_files import atomic_path
 
 from .plots import LayerTrace

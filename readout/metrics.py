@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.metrics import confusion_matrix
+
 from snn_mnist.neuron_models.topology import N_CLASSES
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+
 from snn_mnist.atomic_files import atomic_path
 from snn_mnist.neuron_models import NeuronParameters
 

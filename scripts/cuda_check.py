@@ -45,6 +45,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+
 from snn_mnist import backends
 from snn_mnist.atomic_files import atomic_path, write_json
 from snn_mnist.backends import cuda

@@ -23,6 +23,7 @@ import platform
 from pathlib import Path
 
 import numpy as np
+
 from snn_mnist.atomic_files import atomic_path, write_json
 from snn_mnist.digits import mnist
 from snn_mnist.networks.simulation import simulate
@@ -118,7 +119,7 @@ def seed_spread(cpp: dict) -> str:
 
 
 def table(rows: list[dict]) -> str:
-    pct = lambda x: "n/a" if x is None else f"{100 * x:.2f}"  # noqa: E731
+    pct = lambda x: "n/a" if x is None else f"{100 * x:.2f}"
     lines = [
         "# Pretrained models: accuracy, parity and spikes",
         "",

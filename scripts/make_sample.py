@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
+
 from snn_mnist.atomic_files import atomic_path
 from snn_mnist.digits import mnist, sample
 

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+
 from snn_mnist.atomic_files import write_json
 from snn_mnist.digits import mnist
 from snn_mnist.encoding import frozen_spikes

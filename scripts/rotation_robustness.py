@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+
 from snn_mnist.atomic_files import atomic_path, write_json
 from snn_mnist.backends import BACKENDS
 from snn_mnist.neuron_models.topology import TOPOLOGIES

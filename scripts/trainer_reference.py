@@ -15,6 +15,7 @@ import hashlib
 from pathlib import Path
 
 import numpy as np
+
 from snn_mnist.atomic_files import atomic_path
 from snn_mnist.digits import sample
 from snn_mnist.networks.simulation import input_spikes

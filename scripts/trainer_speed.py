@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import torch
+
 from snn_mnist.atomic_files import atomic_path
 from snn_mnist.trainer.train import TrainConfig, Trainer
 

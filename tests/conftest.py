@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from snn_mnist.neuron_models.topology import TOPOLOGIES
 from snn_mnist.weights import NetworkWeights
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
+
 from snn_mnist.neuron_models import NeuronParameters
 
 DEFAULT_SLOPE = 25.0

@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 import torch
+
 from snn_mnist.neuron_models.topology import Topology
 from snn_mnist.weights import NetworkWeights
 
@@ -40,7 +41,7 @@ class SpikingMLP(torch.nn.Module):
         return output.sum(0), hidden
 
     def to_weights(self, max_rate_hz: float, provenance: dict) -> NetworkWeights:
-        to_mV = lambda w, c: (w.detach().cpu().double() * c.gap_mV).numpy().astype(np.float32)  # noqa: E731
+        to_mV = lambda w, c: (w.detach().cpu().double() * c.gap_mV).numpy().astype(np.float32)
         return NetworkWeights(
             topology=self.topology,
             w_input_hidden=to_mV(self.w_input_hidden, self.hidden_c),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+
 from snn_mnist.networks.simulation import input_spikes, simulate
 from snn_mnist.readout.spike_count import predict
 

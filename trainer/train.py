@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
+
 from snn_mnist.atomic_files import atomic_path, write_json
 from snn_mnist.digits import mnist
 from snn_mnist.neuron_models.topology import topology as topology_named

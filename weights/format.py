@@ -20,14 +20,13 @@ metadata and raises :class:`WeightsError` with a one-line reason.
 
 from __future__ import annotations
 
-import json
 import math
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from snn_mnist.atomic_files import atomic_path
+
+from snn_mnist.atomic_files import load_npz, save_npz
 from snn_mnist.neuron_models import NeuronParameters, ParameterError
 from snn_mnist.neuron_models.topology import Topology
 
@@ -97,37 +96,12 @@ class NetworkWeights:
 
 def save(weights: NetworkWeights, path: str | Path) -> None:
     """Write ``weights`` to ``path`` (``.npz``) atomically."""
-    with atomic_path(path) as tmp:
-        with open(tmp, "wb") as f:
-            np.savez_compressed(
-                f,
-                w_input_hidden=weights.w_input_hidden.astype(np.float32),
-                w_hidden_output=weights.w_hidden_output.astype(np.float32),
-                metadata=np.array(json.dumps(weights.metadata())),
-            )
+    save_npz(path, {name: getattr(weights, name).astype(np.float32) for name in ARRAYS}, weights.metadata())
 
 
-def load(path: str | Path) -> NetworkWeights:
-    """Read and validate a weights file (``.npz``, or ``.nir``: see ``weights.nir_io``);
-    any problem raises :class:`WeightsError`."""
-    path = Path(path)
-    if path.suffix.lower() == ".nir":
-        from .nir_io import load as load_nir
-
-        return load_nir(path)
-    if not path.is_file():
-        raise WeightsError(f"weights file not found: {path}")
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            missing = [k for k in (*ARRAYS, "metadata") if k not in archive.files]
-            if missing:
-                raise WeightsError(f"{path}: not a weights file (missing {', '.join(missing)})")
-            arrays = {k: archive[k] for k in ARRAYS}
-            metadata = json.loads(str(archive["metadata"]))
-    except WeightsError:
-        raise
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
-        raise WeightsError(f"{path}: unreadable weights file ({exc})") from None
+def load_npz_weights(path: str | Path) -> NetworkWeights:
+    """Read and validate a ``.npz`` weights file; any problem raises :class:`WeightsError`."""
+    arrays, metadata = load_npz(path, ARRAYS, what="weights file", error=WeightsError)
     return from_metadata(metadata, arrays, source=str(path))
 
 

@@ -63,6 +63,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
+
 from snn_mnist.atomic_files import atomic_path
 from snn_mnist.neuron_models import IF, LIF, NeuronParameters, ParameterError
 from snn_mnist.neuron_models.parameters import IFParameters, LIFParameters
@@ -235,7 +236,7 @@ def _uniform(values: np.ndarray, field: str, node, name: str, source: str, why: 
 # --- import: parameters -----------------------------------------------------------------------
 def _layer(name: str, node, n: int, conv: Convention, dt_ms: float, v_rest: float, source: str):
     """The neuron parameters (tau_ref 0) and the factor turning NIR weights into mV, per neuron."""
-    p = lambda field: _per_neuron(node, field, n, name, source)  # noqa: E731
+    p = lambda field: _per_neuron(node, field, n, name, source)
     leaky = _kind(node) == "LIF"
     origin = p("v_leak") if leaky else np.zeros(n)
     gap = p("v_threshold") - origin

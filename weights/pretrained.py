@@ -12,8 +12,8 @@ from typing import Callable
 
 from snn_mnist.neuron_models.topology import TOPOLOGIES
 
+from . import load as load_file
 from .format import NetworkWeights, WeightsError
-from .format import load as load_file
 
 DIRECTORY = Path(__file__).with_name("pretrained")
 

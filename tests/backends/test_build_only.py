@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
+
 from snn_mnist import backends
 from snn_mnist.backends import BackendError
 from snn_mnist.networks.builder import build_network

@@ -14,6 +14,7 @@ import subprocess
 import sys
 
 import pytest
+
 from snn_mnist import backends
 from snn_mnist.backends import BackendError, cuda
 from snn_mnist.networks.builder import build_network

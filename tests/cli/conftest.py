@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from snn_mnist import weights
 
 ROOT = Path(__file__).resolve().parents[2]

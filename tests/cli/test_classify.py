@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
+
 from snn_mnist import weights
 from snn_mnist.cli.classify import rotation_angle
 from snn_mnist.cli.main import UserError, main

@@ -9,8 +9,8 @@ import pytest
 
 pytest.importorskip("nir")
 
-from snn_mnist.cli.main import main  # noqa: E402
-from snn_mnist.weights import load, save  # noqa: E402
+from snn_mnist.cli.main import main
+from snn_mnist.weights import load, save
 
 
 def test_export_then_simulate_the_nir_file(tmp_path, random_weights, capsys):

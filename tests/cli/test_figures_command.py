@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 from PIL import Image
+
 from snn_mnist.cli.main import main
 
 

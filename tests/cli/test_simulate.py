@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pytest
+
 from snn_mnist import weights
 from snn_mnist.digits import sample
 from snn_mnist.networks.simulation import simulate

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from snn_mnist.cli.main import main
 from snn_mnist.plasticity import network_file
 

@@ -1,6 +1,7 @@
 """Whatever a user gets wrong ends in one line on stderr and exit status 2, never a traceback."""
 
 import pytest
+
 from snn_mnist.neuron_models.topology import TOPOLOGIES
 from snn_mnist.weights import pretrained
 

@@ -5,6 +5,7 @@ import shutil
 
 import numpy as np
 import pytest
+
 from snn_mnist.digits import mnist
 from snn_mnist.digits.mnist import DataError
 

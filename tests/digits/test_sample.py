@@ -1,6 +1,7 @@
 """The bundled sample: the first test digits of MNIST, shipped so the main job runs offline."""
 
 import numpy as np
+
 from snn_mnist.digits import mnist, sample
 
 

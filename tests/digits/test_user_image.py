@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 from scipy import ndimage
+
 from snn_mnist.digits import user_image
 from snn_mnist.digits.mnist import DataError
 from snn_mnist.digits.user_image import ImageError

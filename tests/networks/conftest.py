@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from snn_mnist.neuron_models.topology import TOPOLOGIES
 from snn_mnist.weights import NetworkWeights
 

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+
 from snn_mnist.networks.simulation import input_spikes, simulate
 
 

@@ -3,6 +3,7 @@ state update (leak), threshold, synaptic jumps, reset. Pinned on the networks as
 
 import numpy as np
 import pytest
+
 from snn_mnist.networks.simulation import simulate
 
 STEP = 3  # the input spike's step

@@ -4,6 +4,7 @@ consistency tests do)."""
 
 import numpy as np
 import pytest
+
 from snn_mnist.networks.simulation import input_spikes, simulate
 from snn_mnist.neuron_models.topology import TOPOLOGIES
 

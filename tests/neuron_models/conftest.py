@@ -19,6 +19,7 @@ def drive(params, v_drive_mV: float, duration_ms: float, dt_ms: float = 0.1, inp
     """One neuron of ``params`` under a constant drive, optionally hit by synaptic jumps of
     +5 mV at ``inputs_ms`` through the networks' synaptic pathway (``ON_PRE``)."""
     from brian2 import Network, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, Synapses, defaultclock, ms, mV
+
     from snn_mnist import backends
     from snn_mnist.neuron_models.groups import ON_PRE, neuron_group
 

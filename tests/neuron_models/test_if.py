@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+
 from snn_mnist.neuron_models import IF, IFParameters
 
 DT = 0.1  # ms

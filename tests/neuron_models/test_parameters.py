@@ -3,6 +3,7 @@
 import math
 
 import pytest
+
 from snn_mnist.neuron_models import IF, LIF, IFParameters, LIFParameters, NeuronParameters, ParameterError
 
 

@@ -5,6 +5,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+
 from snn_mnist.plasticity.diehl_cook import (
     DiehlCookParameters,
     NetworkError,

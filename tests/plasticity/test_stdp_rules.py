@@ -3,7 +3,8 @@
 import math
 
 import pytest
-from brian2 import Network, NeuronGroup, defaultclock, ms, run  # noqa: F401
+from brian2 import Network, NeuronGroup, defaultclock, ms, run
+
 from snn_mnist.plasticity.stdp import PairSTDP, RuleError, TripletSTDP, plastic_synapses, rule_from_dict
 
 DT_MS = 0.1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PIL import Image
+
 from snn_mnist.digits import sample
 from snn_mnist.neuron_models.topology import TOPOLOGIES
 from snn_mnist.readout import figures

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+
 from snn_mnist.readout.label_assignment import (
     UNASSIGNED,
     assign_labels,

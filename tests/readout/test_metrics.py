@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+
 from snn_mnist.readout.metrics import accuracy, confusion
 
 

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+
 from snn_mnist.neuron_models import IF, LIF
 from snn_mnist.readout.plots import LayerTrace, confusion_figure, trace_figure
 

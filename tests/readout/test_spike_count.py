@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+
 from snn_mnist.readout.spike_count import predict, silent
 
 

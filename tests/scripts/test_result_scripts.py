@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from snn_mnist import weights
 
 ROOT = Path(__file__).resolve().parents[2]

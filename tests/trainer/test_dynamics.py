@@ -6,8 +6,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from snn_mnist.neuron_models import IFParameters, LIFParameters  # noqa: E402
-from snn_mnist.trainer.dynamics import FastSigmoidSpike, LayerConstants, run_layer  # noqa: E402
+from snn_mnist.neuron_models import IFParameters, LIFParameters
+from snn_mnist.trainer.dynamics import FastSigmoidSpike, LayerConstants, run_layer
 
 
 def constants(params, scale="mV"):

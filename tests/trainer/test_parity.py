@@ -5,10 +5,10 @@ import pytest
 
 pytest.importorskip("torch")
 
-from snn_mnist.networks.simulation import input_spikes, simulate  # noqa: E402
-from snn_mnist.neuron_models.topology import TOPOLOGIES  # noqa: E402
-from snn_mnist.trainer.model import reference_counts  # noqa: E402
-from snn_mnist.weights import NetworkWeights  # noqa: E402
+from snn_mnist.networks.simulation import input_spikes, simulate
+from snn_mnist.neuron_models.topology import TOPOLOGIES
+from snn_mnist.trainer.model import reference_counts
+from snn_mnist.weights import NetworkWeights
 
 
 def random_weights(model: str, seed: int, n_hidden: int = 48) -> NetworkWeights:

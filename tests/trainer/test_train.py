@@ -7,8 +7,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from snn_mnist import weights  # noqa: E402
-from snn_mnist.trainer.train import TrainConfig, Trainer  # noqa: E402
+from snn_mnist import weights
+from snn_mnist.trainer.train import TrainConfig, Trainer
 
 
 @pytest.fixture

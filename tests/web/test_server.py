@@ -12,6 +12,7 @@ import urllib.request
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
+
 from snn_mnist.digits import user_image
 from snn_mnist.neuron_models.topology import TOPOLOGIES
 from snn_mnist.readout.inspection import run_digit

@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pytest
+
 from snn_mnist import weights
 from snn_mnist.weights import NetworkWeights, WeightsError
 

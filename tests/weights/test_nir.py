@@ -10,12 +10,12 @@ import pytest
 
 nir = pytest.importorskip("nir")
 
-from snn_mnist.encoding import frozen_spikes  # noqa: E402
-from snn_mnist.networks.simulation import simulate  # noqa: E402
-from snn_mnist.neuron_models import IF, LIF  # noqa: E402
-from snn_mnist.neuron_models.parameters import IFParameters, LIFParameters  # noqa: E402
-from snn_mnist.neuron_models.topology import Topology  # noqa: E402
-from snn_mnist.weights import NetworkWeights, WeightsError, load, nir_io  # noqa: E402
+from snn_mnist.encoding import frozen_spikes
+from snn_mnist.networks.simulation import simulate
+from snn_mnist.neuron_models import IF, LIF
+from snn_mnist.neuron_models.parameters import IFParameters, LIFParameters
+from snn_mnist.neuron_models.topology import Topology
+from snn_mnist.weights import NetworkWeights, WeightsError, load, nir_io
 
 # Parameters away from the defaults, so that a mapping that ignores one of them shows.
 ODD_LIF = LIFParameters(tau_m_ms=12.3, v_rest_mV=-70.1, v_th_mV=-52.7, v_reset_mV=-71.9, tau_ref_ms=1.0)

@@ -20,12 +20,13 @@ torch = pytest.importorskip("torch")
 snn = pytest.importorskip("snntorch")
 pytest.importorskip("nirtorch")
 
-from snn_mnist.digits import sample  # noqa: E402
-from snn_mnist.encoding import frozen_spikes  # noqa: E402
-from snn_mnist.networks.simulation import simulate  # noqa: E402
-from snn_mnist.weights import load  # noqa: E402
-from snntorch import utils as snn_utils  # noqa: E402
-from snntorch.export_nir import export_to_nir  # noqa: E402
+from snntorch import utils as snn_utils
+from snntorch.export_nir import export_to_nir
+
+from snn_mnist.digits import sample
+from snn_mnist.encoding import frozen_spikes
+from snn_mnist.networks.simulation import simulate
+from snn_mnist.weights import load
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from snn_mnist import weights
 from snn_mnist.neuron_models.topology import TOPOLOGIES
 from snn_mnist.weights import WeightsError, pretrained
