@@ -11,10 +11,13 @@ removes the standalone build directory, which is private to this process. Each b
 module that registers itself (``base.register``); importing this package imports them all.
 """
 
-from . import runtime, cpp, cuda
+# Each backend registers itself when imported, in this order, which is the order they are listed in.
+from . import runtime  # isort: skip
+from . import cpp  # isort: skip
+from . import cuda  # isort: skip
 from .base import REGISTRY, Backend, BackendError, Timings, activate, names, register
 
 #: The registered backends' names: runtime, cpp, cuda.
 BACKENDS = names()
 
-__all__ = ["BACKENDS", "REGISTRY", "Backend", "BackendError", "Timings", "activate", "names", "register"]
+__all__ = ["runtime", "cpp", "cuda", "BACKENDS", "REGISTRY", "Backend", "BackendError", "Timings", "activate", "names", "register"]

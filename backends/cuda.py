@@ -115,7 +115,7 @@ def find_toolkit() -> Toolkit:
         source.write_text("")
         # --dryrun prints the commands nvcc would run, with its own -I and -L directories
         plan = _nvcc(nvcc, "--dryrun", "-c", str(source), "-o", str(Path(scratch) / "empty.o"))
-    paths = lambda flag: tuple(Path(p) for p in re.findall(rf'"{flag}([^"]+)"', plan))
+    paths = lambda flag: tuple(Path(p) for p in re.findall(rf'"{flag}([^"]+)"', plan))  # noqa: E731
     return Toolkit(
         nvcc=nvcc,
         version=float(f"{version[1]}.{version[2]}"),

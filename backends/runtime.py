@@ -29,6 +29,6 @@ class RuntimeBackend(Backend):
         t1 = time.perf_counter()
         report = None
         if progress is not None:
-            report = lambda elapsed, complete, start, total: progress(float(complete))
+            report = lambda elapsed, complete, start, total: progress(float(complete))  # noqa: E731
         network.run(duration, report=report, report_period=1 * second)
         return Timings(build_seconds=t1 - t0, run_seconds=time.perf_counter() - t1)

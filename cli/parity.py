@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     from snn_mnist.weights.pretrained import resolve
 
     try:
-        import torch
+        import torch  # noqa: F401
     except ImportError:
         raise UserError("parity needs PyTorch: pip install 'snn-mnist[train]'") from None
 

@@ -30,7 +30,8 @@ from brian2 import (
 )
 
 from snn_mnist.encoding import rates_hz
-from snn_mnist.neuron_models.groups import ON_PRE, REST_STATE, neuron_group
+from snn_mnist.neuron_models import delta, neuron_group
+from snn_mnist.neuron_models.base import REST_STATE
 from snn_mnist.weights import NetworkWeights
 
 
@@ -76,7 +77,7 @@ def frozen_input(spikes: np.ndarray, weights: NetworkWeights) -> SpikeGeneratorG
 
 
 def _all_to_all(pre, post, w_mV: np.ndarray, name: str) -> Synapses:
-    synapses = Synapses(pre, post, model="w : volt", on_pre=ON_PRE, name=name)
+    synapses = Synapses(pre, post, model=delta.MODEL, on_pre=delta.ON_PRE, name=name)
     i, j = np.indices(w_mV.shape)
     synapses.connect(i=i.ravel(), j=j.ravel())
     synapses.w = w_mV.ravel().astype(np.float64) * mV

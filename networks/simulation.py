@@ -63,7 +63,7 @@ def simulate(
             record_hidden=record_hidden, record_input=record_input, record_voltages=record_voltages,
         )
         timings = runner.run(net.network, net.duration, progress=progress)
-        count = lambda mon, n: counts_per_image(mon, n, net.n_images, weights.steps, weights.dt_ms)
+        count = lambda mon, n: counts_per_image(mon, n, net.n_images, weights.steps, weights.dt_ms)  # noqa: E731
         voltages = {
             layer: (np.asarray(mon.t / ms), np.asarray(mon.v / mV))
             for layer, mon in net.voltages.items()

@@ -1,5 +1,17 @@
-"""IF and LIF neuron models: parameters (pure Python) and Brian2 groups (``neuron_models.groups``)."""
+"""Neuron and synapse models, one file each, found through a registry.
 
-from .parameters import IF, LIF, MODELS, IFParameters, LIFParameters, NeuronParameters, ParameterError
+``base``  what all neurons share (threshold, reset, refractoriness, the rest), the registry
+          ``MODELS`` and ``neuron_group``
+``lif``   the leaky integrate-and-fire neuron      ``if_``  the integrate-and-fire neuron
+``delta`` the delta synapse (a voltage jump)       ``topology``  784 -> hidden -> 10, by name
 
-__all__ = ["IF", "LIF", "MODELS", "IFParameters", "LIFParameters", "NeuronParameters", "ParameterError"]
+Adding a neuron model is one new file here, a ``NeuronParameters`` subclass decorated with
+``@register``, imported below.
+"""
+
+from .base import MODELS, NeuronParameters, ParameterError, neuron_group, register
+from .if_ import IF, IFParameters
+from .lif import LIF, LIFParameters
+
+__all__ = ["IF", "LIF", "MODELS", "IFParameters", "LIFParameters", "NeuronParameters", "ParameterError",
+           "neuron_group", "register"]

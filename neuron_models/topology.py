@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .parameters import IF, LIF, NeuronParameters
+from . import IF, LIF, NeuronParameters
 
 N_INPUTS = 784
 N_CLASSES = 10

@@ -115,7 +115,7 @@ def measure(weights, images, backend: str, *, threads: int = 0, seed: int = 0, r
                 cpus.append(_children_cpu_seconds() - cpu0)
                 loops.append(device._last_run_time)
                 binary.append(device.timers["run_binary"])
-        count = lambda mon, n: counts_per_image(mon, n, len(images), weights.steps, weights.dt_ms)
+        count = lambda mon, n: counts_per_image(mon, n, len(images), weights.steps, weights.dt_ms)  # noqa: E731
         result = {
             "backend": backend,
             "threads": threads,
@@ -232,7 +232,7 @@ def markdown(report: dict) -> str:
             "|---|---|---|",
         ]
         lines += [f"| `{name}` | {t:.3f} | {t / total:.0%} |" for name, t in prof["code_objects"] if t / total >= 0.005]
-        share = lambda prefix: sum(t for name, t in prof["code_objects"] if name.startswith(prefix)) / total
+        share = lambda prefix: sum(t for name, t in prof["code_objects"] if name.startswith(prefix)) / total  # noqa: E731
         lines += [
             "",
             f"Input to hidden synaptic propagation (`input_hidden_*`) takes {share('input_hidden'):.0%} of the loop, "

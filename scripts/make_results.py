@@ -119,7 +119,7 @@ def seed_spread(cpp: dict) -> str:
 
 
 def table(rows: list[dict]) -> str:
-    pct = lambda x: "n/a" if x is None else f"{100 * x:.2f}"
+    pct = lambda x: "n/a" if x is None else f"{100 * x:.2f}"  # noqa: E731
     lines = [
         "# Pretrained models: accuracy, parity and spikes",
         "",

@@ -64,8 +64,8 @@ def synaptic_operations(input_spikes: np.ndarray, hidden_spikes: np.ndarray, n_h
 def leak_macs(weights) -> int:
     """Decay multiplications per image: one per leaky neuron per step."""
     t = weights.topology
-    leaky = t.n_hidden * t.hidden_neuron.leaky + t.n_outputs * t.output_neuron.leaky
-    return int(leaky * weights.steps)
+    per_step = t.n_hidden * t.hidden_neuron.MACS_PER_UPDATE + t.n_outputs * t.output_neuron.MACS_PER_UPDATE
+    return int(per_step * weights.steps)
 
 
 def train_ann(train_x, train_y, n_hidden: int, *, epochs: int, seed: int, batch_size: int = 128, lr: float = 1e-3):

@@ -3,10 +3,11 @@
 One step of a layer follows Brian2's schedule within a time step (see networks/builder.py):
 
 1. state update   ``since += 1``; a neuron is refractory while ``since < refractory_steps``;
-                  non-refractory neurons decay: ``v = v_rest + (v - v_rest) * decay``
-                  (``decay = exp(-dt/tau_m)`` for LIF, 1 for IF: Brian2's exact integration)
+                  non-refractory neurons take the model's ``free_step`` (``neuron_models.lif``:
+                  ``v = v_rest + (v - v_rest) * exp(-dt/tau_m)``; ``neuron_models.if_``: ``v``),
+                  Brian2's exact integration
 2. threshold      ``spike = (v > v_th) and not refractory``
-3. synapses       ``v += current`` for neurons neither refractory nor spiking
+3. synapses       ``v += current`` for neurons neither refractory nor spiking (``neuron_models.delta``)
 4. reset          spiking neurons: ``v = v_reset``, ``since = 0``
 
 Spikes use the fast-sigmoid surrogate gradient ``1 / (1 + slope*|v - v_th| / (v_th - v_rest))**2``;
@@ -17,10 +18,11 @@ rescaling of them: :class:`LayerConstants` says which.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import torch
 
-from snn_mnist.neuron_models import NeuronParameters
+from snn_mnist.neuron_models import NeuronParameters, delta
 
 DEFAULT_SLOPE = 25.0
 
@@ -55,6 +57,7 @@ class LayerConstants:
     v_reset: float
     refractory_steps: int
     gap_mV: float
+    free_step: Callable  # the model's state update without input (NeuronParameters.free_step)
 
     @classmethod
     def from_params(cls, params: NeuronParameters, dt_ms: float, scale: str = "unit") -> "LayerConstants":
@@ -65,7 +68,7 @@ class LayerConstants:
             rest, th, reset = 0.0, 1.0, (params.v_reset_mV - params.v_rest_mV) / gap
         else:
             raise ValueError(f"unknown voltage scale {scale!r}")
-        return cls(params.decay(dt_ms), rest, th, reset, params.refractory_steps(dt_ms), gap)
+        return cls(params.decay(dt_ms), rest, th, reset, params.refractory_steps(dt_ms), gap, params.free_step)
 
 
 @dataclass
@@ -86,10 +89,10 @@ def layer_step(
     """Advance one layer by one step given this step's synaptic input; return (spikes, state)."""
     since = state.since + 1
     active = since >= c.refractory_steps
-    v = torch.where(active, c.v_rest + (state.v - c.v_rest) * c.decay, state.v)
+    v = torch.where(active, c.free_step(state.v, c.v_rest, c.decay), state.v)
     spikes = FastSigmoidSpike.apply((v - c.v_th) / (c.v_th - c.v_rest), slope) * active
     fired = spikes.detach() > 0
-    v = torch.where(active & ~fired, v + current, v)
+    v = delta.deliver(v, current, active & ~fired, torch.where)
     v = torch.where(fired, torch.full_like(v, c.v_reset), v)
     since = torch.where(fired, torch.zeros_like(since), since)
     return spikes, LayerState(v, since)

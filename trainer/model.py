@@ -41,7 +41,7 @@ class SpikingMLP(torch.nn.Module):
         return output.sum(0), hidden
 
     def to_weights(self, max_rate_hz: float, provenance: dict) -> NetworkWeights:
-        to_mV = lambda w, c: (w.detach().cpu().double() * c.gap_mV).numpy().astype(np.float32)
+        to_mV = lambda w, c: (w.detach().cpu().double() * c.gap_mV).numpy().astype(np.float32)  # noqa: E731
         return NetworkWeights(
             topology=self.topology,
             w_input_hidden=to_mV(self.w_input_hidden, self.hidden_c),

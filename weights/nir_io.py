@@ -30,7 +30,8 @@ NIR fixes neither a time step nor what a spike delivers, so each exporter brings
     ``from_nir`` steps LIFs with Euler at ``dt = 1e-3``: ``v += dt/tau (v_leak - v + w)``;
     its IF adds ``w`` unscaled.
 
-The mapping onto the Brian2 equations (``neuron_models.groups``):
+The mapping onto the Brian2 equations (``neuron_models``; each model's ``to_nir``, ``nir_origin``
+and ``nir_timing`` hold its part):
 
 * voltage: 1 NIR unit = 1 mV, measured from the neuron's origin (``v_leak`` for LIF, 0 for
   IF, where the exporters start their neurons), placed at rest ``v_rest`` (our metadata, or
@@ -65,8 +66,8 @@ from pathlib import Path
 import numpy as np
 
 from snn_mnist.atomic_files import atomic_path
-from snn_mnist.neuron_models import IF, LIF, NeuronParameters, ParameterError
-from snn_mnist.neuron_models.parameters import IFParameters, LIFParameters
+from snn_mnist.neuron_models import LIF, MODELS, NeuronParameters, ParameterError
+from snn_mnist.neuron_models.base import NirNode
 from snn_mnist.neuron_models.topology import N_CLASSES, N_INPUTS, Topology
 
 from .format import NetworkWeights, WeightsError
@@ -108,21 +109,6 @@ def _nir():
 
 
 # --- export ---------------------------------------------------------------------------------
-def _neuron_node(params: NeuronParameters, n: int, dt_ms: float):
-    nir = _nir()
-
-    def full(x: float) -> np.ndarray:
-        return np.full(n, x, dtype=np.float64)
-
-    threshold, reset = full(params.v_th_mV - params.v_rest_mV), full(params.v_reset_mV - params.v_rest_mV)
-    if params.leaky:
-        return nir.LIF(
-            tau=full(params.tau_m_ms), r=full(params.tau_m_ms / dt_ms), v_leak=full(0.0),
-            v_threshold=threshold, v_reset=reset,
-        )
-    return nir.IF(r=full(1.0 / dt_ms), v_threshold=threshold, v_reset=reset)
-
-
 def to_nir(weights: NetworkWeights):
     """The network as a ``nir.NIRGraph`` in the ``snn-mnist`` convention (see module docstring)."""
     nir = _nir()
@@ -130,9 +116,9 @@ def to_nir(weights: NetworkWeights):
     nodes = {
         "input": nir.Input(input_type=np.array([t.n_inputs])),
         "input_hidden": nir.Linear(weight=np.ascontiguousarray(weights.w_input_hidden.T)),
-        "hidden": _neuron_node(t.hidden_neuron, t.n_hidden, weights.dt_ms),
+        "hidden": t.hidden_neuron.to_nir(nir, t.n_hidden, weights.dt_ms),
         "hidden_output": nir.Linear(weight=np.ascontiguousarray(weights.w_hidden_output.T)),
-        "output_layer": _neuron_node(t.output_neuron, t.n_outputs, weights.dt_ms),
+        "output_layer": t.output_neuron.to_nir(nir, t.n_outputs, weights.dt_ms),
         "output": nir.Output(output_type=np.array([t.n_outputs])),
     }
     names = list(nodes)
@@ -234,36 +220,37 @@ def _uniform(values: np.ndarray, field: str, node, name: str, source: str, why: 
 
 
 # --- import: parameters -----------------------------------------------------------------------
+class _Node(NirNode):
+    """One NIR neuron node under import, as the models' NIR hooks (``neuron_models``) see it."""
+
+    def __init__(self, name: str, node, n: int, conv: Convention, dt_ms: float, source: str):
+        self.name, self.node, self.n, self.source = name, node, n, source
+        self.convention, self.discrete, self.if_pulse = conv.name, conv.discrete, conv.if_pulse
+        self.step = conv.step if conv.step is not None else dt_ms  # one step in the graph's time unit
+
+    def field(self, name: str) -> np.ndarray:
+        return _per_neuron(self.node, name, self.n, self.name, self.source)
+
+    def uniform(self, name: str, why: str = "") -> float:
+        return _uniform(self.field(name), name, self.node, self.name, self.source, why)
+
+    def fail(self, message: str):
+        raise WeightsError(f"{self.source}: {_kind(self.node)} {self.name!r} {message}")
+
+
 def _layer(name: str, node, n: int, conv: Convention, dt_ms: float, v_rest: float, source: str):
     """The neuron parameters (tau_ref 0) and the factor turning NIR weights into mV, per neuron."""
-    p = lambda field: _per_neuron(node, field, n, name, source)
-    leaky = _kind(node) == "LIF"
-    origin = p("v_leak") if leaky else np.zeros(n)
-    gap = p("v_threshold") - origin
+    model = MODELS[_kind(node)]
+    view = _Node(name, node, n, conv, dt_ms, source)
+    origin = model.nir_origin(view)
+    gap = view.field("v_threshold") - origin
     if np.any(gap <= 0):
-        raise WeightsError(f"{source}: {_kind(node)} {name!r} has v_threshold at or below its resting potential")
+        view.fail("has v_threshold at or below its resting potential")
     scale = np.ones(n) if np.all(gap == gap[0]) else np.median(gap) / gap  # mV per NIR unit, per neuron
-    reset = _uniform(scale * (p("v_reset") - origin), "v_reset (relative to v_threshold)", node, name, source)
-    step = conv.step if conv.step is not None else dt_ms
-    r = p("r")
-    decay = 1.0  # the exporter's decay in one step, where it tests the threshold after the input
-    if leaky:
-        tau = _uniform(p("tau"), "tau", node, name, source, " (tau cannot be folded into the weights)")
-        if not tau > 0:
-            raise WeightsError(f"{source}: LIF {name!r} has tau {tau:g}; it must be positive")
-        if conv.discrete:
-            decay = 1.0 - step / tau
-            if not 0 < decay < 1:
-                raise WeightsError(f"{source}: LIF {name!r} has tau {tau:g}, not longer than the {conv.name} step {step:g}")
-            tau_m_ms = -dt_ms / math.log(decay)
-        else:
-            tau_m_ms = tau  # the graph's time unit is ms
-        jump = r * step / tau
-    else:
-        tau_m_ms = IF.tau_m_ms  # an IF never reads tau_m (no drive): keep the default
-        jump = r * step if conv.if_pulse else r
+    reset = _uniform(scale * (view.field("v_reset") - origin), "v_reset (relative to v_threshold)", node, name, source)
+    # decay: the exporter's decay in one step, where it tests the threshold after the step's input
+    tau_m_ms, jump, decay = model.nir_timing(view, dt_ms)
     threshold = float(np.median(gap * scale)) * decay
-    model = LIFParameters if leaky else IFParameters
     try:
         params = model(
             tau_m_ms=tau_m_ms, v_rest_mV=v_rest, v_th_mV=v_rest + threshold, v_reset_mV=v_rest + reset, tau_ref_ms=0.0

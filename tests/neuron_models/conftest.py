@@ -17,11 +17,11 @@ class Recording:
 
 def drive(params, v_drive_mV: float, duration_ms: float, dt_ms: float = 0.1, inputs_ms=()) -> Recording:
     """One neuron of ``params`` under a constant drive, optionally hit by synaptic jumps of
-    +5 mV at ``inputs_ms`` through the networks' synaptic pathway (``ON_PRE``)."""
+    +5 mV at ``inputs_ms`` through the networks' synaptic pathway (``delta.ON_PRE``)."""
     from brian2 import Network, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, Synapses, defaultclock, ms, mV
 
     from snn_mnist import backends
-    from snn_mnist.neuron_models.groups import ON_PRE, neuron_group
+    from snn_mnist.neuron_models import delta, neuron_group
 
     with backends.activate("runtime") as runner:
         defaultclock.dt = dt_ms * ms
@@ -31,7 +31,7 @@ def drive(params, v_drive_mV: float, duration_ms: float, dt_ms: float = 0.1, inp
         objects = [neuron, state, spikes]
         if len(inputs_ms):
             source = SpikeGeneratorGroup(1, np.zeros(len(inputs_ms), dtype=int), np.asarray(inputs_ms) * ms)
-            synapse = Synapses(source, neuron, model="w : volt", on_pre=ON_PRE)
+            synapse = Synapses(source, neuron, model=delta.MODEL, on_pre=delta.ON_PRE)
             synapse.connect()
             synapse.w = 5 * mV
             objects += [source, synapse]

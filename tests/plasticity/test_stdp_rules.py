@@ -3,7 +3,7 @@
 import math
 
 import pytest
-from brian2 import Network, NeuronGroup, defaultclock, ms, run
+from brian2 import Network, NeuronGroup, defaultclock, ms
 
 from snn_mnist.plasticity.stdp import PairSTDP, RuleError, TripletSTDP, plastic_synapses, rule_from_dict
 

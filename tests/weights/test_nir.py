@@ -12,8 +12,7 @@ nir = pytest.importorskip("nir")
 
 from snn_mnist.encoding import frozen_spikes
 from snn_mnist.networks.simulation import simulate
-from snn_mnist.neuron_models import IF, LIF
-from snn_mnist.neuron_models.parameters import IFParameters, LIFParameters
+from snn_mnist.neuron_models import IF, LIF, IFParameters, LIFParameters
 from snn_mnist.neuron_models.topology import Topology
 from snn_mnist.weights import NetworkWeights, WeightsError, load, nir_io
 

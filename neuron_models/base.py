@@ -1,0 +1,177 @@
+"""What every neuron model shares, and the registry that finds them by name.
+
+A model is one class, in one file of this package, that holds everything about it (see
+``lif.py`` and ``if_.py``): its parameters with units in their names and their validation, its
+Brian2 equations and integration method, the trainer's discrete-time state update, its NIR
+mapping, and its operation count. Threshold, reset, refractoriness and the rest between images
+are shared and written here once:
+
+    threshold  v > v_th       reset  v = v_reset       refractory for tau_ref after a spike
+
+This module needs neither Brian2 nor PyTorch: the Brian2 builder turns a parameter set into a
+unit-carrying namespace (:meth:`NeuronParameters.namespace`), the trainer into a per-step
+decay factor and refractory step count for its time step.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any, ClassVar
+
+
+class ParameterError(ValueError):
+    """A neuron parameter set that cannot describe a working neuron."""
+
+
+THRESHOLD = "v > v_th"
+RESET = "v = v_reset"
+
+#: Code that returns a group to rest and ends any refractory period (between images).
+REST_STATE = "v = v_rest\nlastspike = -1e4*second"
+
+
+@dataclass(frozen=True)
+class NeuronParameters:
+    """Membrane time constant, potentials and refractory period of one neuron model.
+
+    A subclass is a model: it names itself (``kind``, also its NIR node's type), writes its Brian2
+    equations (``EQUATIONS``, ``METHOD``), and defines :meth:`decay`, :meth:`free_step` and the NIR
+    hooks. :func:`register` makes it known.
+    """
+
+    tau_m_ms: float = 20.0
+    v_rest_mV: float = -65.0
+    v_th_mV: float = -50.0
+    v_reset_mV: float = -65.0
+    tau_ref_ms: float = 2.0
+
+    kind: ClassVar[str] = ""
+    leaky: ClassVar[bool] = True
+    #: Brian2 equations (``v_drive``: a constant drive R*I per neuron, zero inside the networks)
+    EQUATIONS: ClassVar[str] = ""
+    METHOD: ClassVar[str] = ""
+    #: multiply-accumulates one neuron's state update costs per time step (the threshold test aside)
+    MACS_PER_UPDATE: ClassVar[int] = 0
+
+    def __post_init__(self) -> None:
+        for name, value in asdict(self).items():
+            if not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise ParameterError(f"{self.kind}: {name} must be a finite number, got {value!r}")
+        if self.tau_m_ms <= 0:
+            raise ParameterError(f"{self.kind}: tau_m must be > 0 ms, got {self.tau_m_ms} ms")
+        if self.tau_ref_ms < 0:
+            raise ParameterError(f"{self.kind}: tau_ref must be >= 0 ms, got {self.tau_ref_ms} ms")
+        if not self.v_reset_mV < self.v_th_mV:
+            raise ParameterError(
+                f"{self.kind}: v_reset ({self.v_reset_mV} mV) must be below v_th ({self.v_th_mV} mV)"
+            )
+        if not self.v_rest_mV < self.v_th_mV:
+            raise ParameterError(
+                f"{self.kind}: v_rest ({self.v_rest_mV} mV) must be below v_th ({self.v_th_mV} mV)"
+            )
+
+    # --- discrete time (the trainer's view) -------------------------------------------
+    def decay(self, dt_ms: float) -> float:
+        """Factor by which ``v - v_rest`` shrinks in one step of ``dt_ms``, as Brian2 integrates it."""
+        raise NotImplementedError
+
+    @staticmethod
+    def free_step(v, v_rest, decay):
+        """The trainer's state update of non-refractory neurons over one step without input
+        (works on floats, NumPy arrays and PyTorch tensors alike)."""
+        raise NotImplementedError
+
+    def refractory_steps(self, dt_ms: float) -> int:
+        """Steps after a spike (the spike's own step included) in which the neuron is clamped.
+
+        Brian2 counts a neuron refractory while ``timestep(t - lastspike) < timestep(tau_ref)``;
+        ``tau_ref`` must therefore be a whole number of steps.
+        """
+        steps = self.tau_ref_ms / dt_ms
+        if abs(steps - round(steps)) > 1e-9:
+            raise ParameterError(
+                f"{self.kind}: tau_ref ({self.tau_ref_ms} ms) is not a multiple of dt ({dt_ms} ms)"
+            )
+        return int(round(steps))
+
+    # --- Brian2's view -----------------------------------------------------------------
+    def namespace(self) -> dict:
+        """The parameters as Brian2 quantities, named as in the model equations."""
+        from brian2 import ms, mV
+
+        return {
+            "tau_m": self.tau_m_ms * ms,
+            "v_rest": self.v_rest_mV * mV,
+            "v_th": self.v_th_mV * mV,
+            "v_reset": self.v_reset_mV * mV,
+            "tau_ref": self.tau_ref_ms * ms,
+        }
+
+    # --- NIR (weights.nir_io reads these) ------------------------------------------------
+    def to_nir(self, nir, n: int, dt_ms: float):
+        """This layer as a NIR neuron node of ``n`` neurons, potentials from rest, time in ms
+        (``nir`` is the imported package; see ``weights.nir_io`` for the convention)."""
+        raise NotImplementedError
+
+    @classmethod
+    def nir_origin(cls, node: "NirNode"):
+        """Where the node's neurons start and decay to, in its voltage units (per neuron)."""
+        raise NotImplementedError
+
+    @classmethod
+    def nir_timing(cls, node: "NirNode", dt_ms: float) -> tuple[float, Any, float]:
+        """``(tau_m_ms, jump per unit weight (per neuron), decay the exporter applies in one step)``."""
+        raise NotImplementedError
+
+    # --- serialisation -----------------------------------------------------------------
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, **asdict(self)}
+
+    @staticmethod
+    def from_dict(data: dict) -> "NeuronParameters":
+        data = dict(data)
+        kind = data.pop("kind", None)
+        if kind not in MODELS:
+            raise ParameterError(f"unknown neuron model {kind!r} (known: {', '.join(MODELS)})")
+        try:
+            return MODELS[kind](**data)
+        except TypeError as exc:
+            raise ParameterError(f"{kind}: {exc}") from None
+
+
+class NirNode:
+    """What a model's NIR hooks may ask of the node being imported (``weights.nir_io`` makes one):
+    per-neuron ``field(name)``, a common ``uniform(name, why)``, the exporter's ``step`` (in the
+    graph's time unit), ``discrete`` and ``if_pulse`` (see ``weights.nir_io.Convention``), and
+    ``fail(message)``, which raises the importer's one-line error."""
+
+
+#: kind -> model class, in the order they registered
+MODELS: dict[str, type[NeuronParameters]] = {}
+
+
+def register(model: type[NeuronParameters]) -> type[NeuronParameters]:
+    """Class decorator: make ``model`` known by its ``kind`` (weights files and NIR graphs name it)."""
+    if not model.kind or model.kind in MODELS:
+        raise ValueError(f"neuron model kind {model.kind!r} is empty or taken")
+    MODELS[model.kind] = model
+    return model
+
+
+def neuron_group(params: NeuronParameters, n: int, name: str):
+    """A Brian2 ``NeuronGroup`` of ``n`` neurons of the model ``params`` describes, at rest."""
+    from brian2 import NeuronGroup
+
+    group = NeuronGroup(
+        n,
+        params.EQUATIONS,
+        threshold=THRESHOLD,
+        reset=RESET,
+        refractory="tau_ref",
+        method=params.METHOD,
+        namespace=params.namespace(),
+        name=name,
+    )
+    group.v = "v_rest"
+    return group

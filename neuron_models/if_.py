@@ -1,0 +1,57 @@
+"""The (non-leaky) integrate-and-fire neuron, everything about it in one place.
+
+    tau_m dv/dt = v_drive      (unless refractory)
+
+No leak: ``v`` holds between inputs. Brian2 integrates it with Euler, which is exact for a
+right-hand side free of ``v``; the trainer's state update is the identity and costs nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+from .base import NeuronParameters, register
+
+
+@register
+@dataclass(frozen=True)
+class IFParameters(NeuronParameters):
+    """Integrate-and-fire: ``tau_m dv/dt = v_drive``; no leak, so v holds between inputs."""
+
+    kind: ClassVar[str] = "IF"
+    leaky: ClassVar[bool] = False
+    EQUATIONS: ClassVar[str] = """
+        dv/dt = v_drive / tau_m : volt (unless refractory)
+        v_drive : volt
+        """
+    METHOD: ClassVar[str] = "euler"
+    MACS_PER_UPDATE: ClassVar[int] = 0
+
+    def decay(self, dt_ms: float) -> float:
+        return 1.0
+
+    @staticmethod
+    def free_step(v, v_rest, decay):
+        return v
+
+    def to_nir(self, nir, n: int, dt_ms: float):
+        full = lambda x: np.full(n, x, dtype=np.float64)  # noqa: E731
+        return nir.IF(r=full(1.0 / dt_ms), v_threshold=full(self.v_th_mV - self.v_rest_mV),
+                      v_reset=full(self.v_reset_mV - self.v_rest_mV))
+
+    @classmethod
+    def nir_origin(cls, node):
+        return np.zeros_like(node.field("r"))
+
+    @classmethod
+    def nir_timing(cls, node, dt_ms: float):
+        r = node.field("r")
+        # an IF never reads tau_m (no drive): keep the default
+        return IF.tau_m_ms, (r * node.step if node.if_pulse else r), 1.0
+
+
+#: The IF parameters every network of this project uses unless told otherwise.
+IF = IFParameters()
