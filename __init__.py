@@ -1,9 +1,74 @@
 """snn-mnist: Brian2 spiking neural networks that classify MNIST digits.
 
-One package a stage of the data flow (the README's layout table says which may import which):
-``digits`` -> ``encoding`` -> ``neuron_models`` + ``networks`` -> ``readout``, and
-``trainer`` -> ``weights`` -> ``networks``; ``backends`` chooses Brian2's device, ``plasticity``
-holds STDP, ``cli`` and ``web`` are the command and the local page.
+The few calls a simulation script needs (the README's "Python API")::
+
+    import snn_mnist as snn
+    from brian2 import StateMonitor, mV, ms
+
+    weights = snn.load("lif-lif")                 # a bundled model, or a file: snn.load("mine.npz")
+    images, labels, _ = snn.digits(n=10)          # the bundled test digits, or MNIST with data_dir=
+    with snn.backend("cpp") as device:            # "runtime", "cpp" or "cuda"
+        net = snn.build(weights, images=images)   # Brian2 objects: net.network, net.hidden, ...
+        v = StateMonitor(net.hidden, "v", record=[0, 1, 2])
+        net.network.add(v)
+        device.run(net.network, net.duration)
+        counts = net.counts("output")             # spikes per image and output neuron
+        predicted = net.predictions()             # the output neuron with the most spikes
+
+``snn.simulate(weights, images, backend="cpp")`` does all of that in one call and returns the
+spike counts. One package a stage of the data flow (the README's layout table says which may
+import which): ``digits`` -> ``encoding`` -> ``neuron_models`` + ``networks`` -> ``readout``,
+and ``trainer`` -> ``weights`` -> ``networks``; ``backends`` chooses Brian2's device,
+``plasticity`` holds STDP, ``cli`` and ``web`` are the command and the local page.
+Importing ``snn_mnist`` imports nothing else (Brian2 comes with the first call that needs it).
 """
 
+from __future__ import annotations
+
 __version__ = "0.1.0"
+
+__all__ = ["backend", "build", "digits", "load", "simulate"]
+
+
+def load(model_or_file):
+    """The weights of a bundled model (``"lif-lif"``, ``"if-lif"``, ``"lif-if"``, ``"if-if"``) or of a
+    weights file (``.npz``, or ``.nir`` from snnTorch, Norse or our export)."""
+    from snn_mnist.neuron_models.topology import TOPOLOGIES
+    from snn_mnist.weights import load as load_file
+    from snn_mnist.weights import pretrained
+
+    if str(model_or_file) in TOPOLOGIES:
+        return pretrained.load(str(model_or_file))
+    return load_file(model_or_file)
+
+
+def digits(n: int | None = None, start: int = 0, *, data_dir=None, split: str = "test"):
+    """``images, labels, source``: the bundled 300 test digits, or MNIST's ``split`` from ``data_dir``
+    (or ``$SNN_MNIST_DATA``) when one is given."""
+    from snn_mnist.digits.selection import select
+
+    return select(data_dir, n, start, split=split)
+
+
+def backend(name: str = "runtime", **options):
+    """A context manager that makes ``name`` Brian2's device and yields the backend to ``run`` with
+    (see ``snn_mnist.backends.activate`` for the options: ``threads``, ``build_only``, ...)."""
+    from snn_mnist.backends import activate
+
+    return activate(name, **options)
+
+
+def build(weights, **inputs):
+    """The Brian2 network of ``weights`` (``images=`` for Poisson input drawn in the simulation, or
+    ``frozen=`` spike trains), as ``snn_mnist.networks.builder.SpikingNetwork``."""
+    from snn_mnist.networks.builder import build_network
+
+    return build_network(weights, **inputs)
+
+
+def simulate(weights, images, **options):
+    """Run ``images`` through ``weights`` on a backend and return the spike counts
+    (``snn_mnist.networks.simulation.simulate``)."""
+    from snn_mnist.networks.simulation import simulate as run
+
+    return run(weights, images, **options)

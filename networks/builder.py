@@ -55,7 +55,25 @@ class SpikingNetwork:
 
     @property
     def duration(self):
+        """How long to run the network for: every image once."""
         return self.n_images * self.weights.steps * self.weights.dt_ms * ms
+
+    def counts(self, layer: str = "output") -> np.ndarray:
+        """Spike counts per image, (n_images, neurons), of ``"output"``, ``"hidden"`` or ``"input"``
+        (the last two need ``record_hidden``/``record_input``); read after the run."""
+        monitors = {"output": self.output_spikes, "hidden": self.hidden_spikes, "input": self.input_spikes}
+        if layer not in monitors:
+            raise ValueError(f"unknown layer {layer!r} (choose from {', '.join(monitors)})")
+        if monitors[layer] is None:
+            raise ValueError(f"the {layer} layer's spikes were not recorded: build with record_{layer}=True")
+        n = monitors[layer].source.N
+        return counts_per_image(monitors[layer], n, self.n_images, self.weights.steps, self.weights.dt_ms)
+
+    def predictions(self) -> np.ndarray:
+        """The class of each image: the output neuron that fired most (``readout.spike_count.predict``)."""
+        from snn_mnist.readout.spike_count import predict
+
+        return predict(self.counts("output"))
 
 
 def poisson_input(images: np.ndarray, weights: NetworkWeights) -> tuple[PoissonGroup, TimedArray]:

@@ -15,6 +15,7 @@ decay factor and refractory step count for its time step.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import asdict, dataclass
 from typing import Any, ClassVar
@@ -70,6 +71,10 @@ class NeuronParameters:
             raise ParameterError(
                 f"{self.kind}: v_rest ({self.v_rest_mV} mV) must be below v_th ({self.v_th_mV} mV)"
             )
+
+    def replace(self, **changes) -> "NeuronParameters":
+        """A copy with ``changes`` (e.g. ``tau_m_ms=10.0``), validated like any parameter set."""
+        return dataclasses.replace(self, **changes)
 
     # --- discrete time (the trainer's view) -------------------------------------------
     def decay(self, dt_ms: float) -> float:

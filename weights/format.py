@@ -21,7 +21,7 @@ metadata and raises :class:`WeightsError` with a one-line reason.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -74,6 +74,15 @@ class NetworkWeights:
     @property
     def duration_ms(self) -> float:
         return self.steps * self.dt_ms
+
+    def with_neurons(self, hidden: NeuronParameters | None = None, output: NeuronParameters | None = None,
+                     **changes) -> "NetworkWeights":
+        """The same weights with other neuron parameters for the hidden and/or output layer (e.g.
+        ``w.with_neurons(hidden=w.topology.hidden_neuron.replace(tau_m_ms=10.0))``); ``changes``
+        replace other fields (``steps=50``)."""
+        t = self.topology
+        topology = replace(t, hidden_neuron=hidden or t.hidden_neuron, output_neuron=output or t.output_neuron)
+        return replace(self, topology=topology, **changes)
 
     def metadata(self) -> dict:
         t = self.topology
