@@ -13,34 +13,28 @@ import argparse
 
 import numpy as np
 
-from snn_mnist.backends import BACKENDS
-from snn_mnist.neuron_models.topology import TOPOLOGIES
-from snn_mnist.weights.pretrained import DEFAULT_MODEL
+from snn_mnist.cli import options
 
 
 def add_digit_options(p: argparse.ArgumentParser) -> None:
     """Model, weights, rotation, seed and backend: shared with ``figures digit`` and the web page."""
-    p.add_argument("--model", choices=list(TOPOLOGIES), default=DEFAULT_MODEL,
-                   help=f"hidden-output neuron models (default {DEFAULT_MODEL})")
-    p.add_argument("--weights", metavar="FILE", default=None,
-                   help="weights file (default: the pretrained weights of --model)")
+    options.model(p)
+    options.weights(p)
     rotation = p.add_mutually_exclusive_group()
     rotation.add_argument("--rotate", type=float, default=None, metavar="DEG",
                           help="rotate the digit by DEG degrees, counter-clockwise")
     rotation.add_argument("--rotate-range", type=float, nargs=2, default=None, metavar=("A", "B"),
                           help="rotate by an angle drawn uniformly from [A, B] degrees with --seed")
-    p.add_argument("--seed", type=int, default=0,
-                   help="seed of the input spike trains and of --rotate-range's angle (default 0)")
-    p.add_argument("--backend", choices=BACKENDS, default="runtime",
-                   help="Brian2 backend (default runtime: for one digit, faster than compiling C++)")
-    p.add_argument("--threads", type=int, default=0, metavar="N", help="OpenMP threads of the cpp backend")
+    options.seed(p, help="seed of the input spike trains and of --rotate-range's angle (default 0)")
+    options.backend(p, default="runtime", why=": for one digit, faster than compiling C++")
+    options.threads(p)
 
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser("classify", help="classify your own digit image (PNG or JPEG)")
     p.add_argument("image", metavar="IMAGE", help="PNG or JPEG of one digit, any size, dark on light or light on dark")
     add_digit_options(p)
-    p.add_argument("--json", metavar="FILE", default=None, help="write prediction and spike counts to this JSON file")
+    options.json_out(p, what="prediction and spike counts")
     p.add_argument("--prepared", metavar="FILE", default=None,
                    help="save the 28x28 digit the network saw as an image (e.g. prepared.png)")
     p.set_defaults(run=run)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 
+from snn_mnist.cli import options
+
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser("download", help="download the MNIST files (skips files already present and intact)")
-    p.add_argument("--data-dir", metavar="DIR", default=None,
-                   help="where to put them (default: $SNN_MNIST_DATA, else ~/.cache/snn-mnist/mnist)")
+    options.data_dir(p, help="where to put them (default: $SNN_MNIST_DATA, else ~/.cache/snn-mnist/mnist)")
     p.set_defaults(run=run)
 
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from snn_mnist.neuron_models.topology import TOPOLOGIES
+from snn_mnist.cli import options
 
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser("export", help="write a network as a NIR graph (needs the 'nir' extra)")
-    p.add_argument("--model", required=True, choices=list(TOPOLOGIES), help="hidden-output neuron models")
-    p.add_argument("--weights", metavar="FILE", default=None,
-                   help="weights file, .npz or .nir (default: the pretrained weights of --model)")
+    options.model(p, required=True)
+    options.weights(p)
     p.add_argument("out", metavar="OUT.nir", help="NIR file to write")
     p.set_defaults(run=run)
 

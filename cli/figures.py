@@ -12,7 +12,7 @@ import argparse
 import dataclasses
 from pathlib import Path
 
-from snn_mnist.backends import BACKENDS
+from snn_mnist.cli import options
 from snn_mnist.neuron_models.topology import TOPOLOGIES
 
 SHOWN_HIDDEN = 4  # hidden neurons drawn by default: the most active ones
@@ -27,8 +27,7 @@ def add_parser(subparsers) -> None:
     d = kinds.add_parser("digit", help="input spike map, rasters and voltage traces (PNG and GIF) of one digit")
     d.add_argument("image", nargs="?", metavar="IMAGE", help="PNG or JPEG of a digit (or give --index)")
     d.add_argument("--index", type=int, default=None, metavar="I", help="MNIST test digit I instead of an image")
-    d.add_argument("--data-dir", metavar="DIR", default=None,
-                   help="MNIST directory for --index (default: $SNN_MNIST_DATA, else the bundled sample)")
+    options.data_dir(d, help="MNIST directory for --index (default: $SNN_MNIST_DATA, else the bundled sample)")
     add_digit_options(d)
     d.add_argument("--neurons", nargs="+", default=None, metavar="LAYER:WHICH",
                    help="neurons whose potential is drawn, e.g. output:all hidden:3,17 "
@@ -41,14 +40,12 @@ def add_parser(subparsers) -> None:
     c = kinds.add_parser("confusion", help="confusion matrix of each model on MNIST test digits")
     c.add_argument("--models", nargs="+", choices=list(TOPOLOGIES), default=None,
                    help="models to draw (default: every model with pretrained weights)")
-    c.add_argument("--weights", metavar="FILE", default=None, help="weights file (only with one --models entry)")
-    c.add_argument("--n", type=int, default=None, help="number of test digits (default: all)")
-    c.add_argument("--start", type=int, default=0)
-    c.add_argument("--data-dir", metavar="DIR", default=None,
-                   help="MNIST directory (default: $SNN_MNIST_DATA, else the bundled sample)")
-    c.add_argument("--backend", choices=BACKENDS, default="cpp")
-    c.add_argument("--seed", type=int, default=0, help="seed of the Poisson input (default 0)")
-    c.add_argument("--threads", type=int, default=0, metavar="N")
+    options.weights(c, help="weights file (only with one --models entry)")
+    options.digit_range(c)
+    options.data_dir(c)
+    options.backend(c, default="cpp")
+    options.seed(c, help="seed of the Poisson input (default 0)")
+    options.threads(c)
     c.add_argument("--out-dir", default="results", metavar="DIR", help="folder for the figures (default results)")
     c.set_defaults(run=run_confusion)
 
@@ -74,7 +71,7 @@ def _digit(args: argparse.Namespace, angle: float):
 def run_digit_figures(args: argparse.Namespace) -> int:
     from snn_mnist.cli.classify import rotation_angle
     from snn_mnist.cli.main import UserError
-    from snn_mnist.readout import figures, plots
+    from snn_mnist.readout import figures
     from snn_mnist.readout.inspection import most_active, run_digit
     from snn_mnist.weights.pretrained import resolve
 
@@ -114,7 +111,7 @@ def run_digit_figures(args: argparse.Namespace) -> int:
     figures.input_spike_map_figure(activity.pixels, activity.input_spikes, weights.dt_ms, paths["input"], title)
     figures.raster_figure(activity.layer_trace("hidden"), activity.layer_trace("output"), weights.duration_ms,
                           paths["raster"], title, prediction=activity.prediction)
-    plots.trace_figure(layers, paths["traces"], title)
+    figures.trace_figure(layers, paths["traces"], title)
     figures.voltage_animation(layers, paths["animation"], title=f"{args.model}, predicted {activity.prediction}",
                               fps=args.fps)
     read = f" ({prepared.describe()})" if prepared is not None else ""
@@ -130,7 +127,7 @@ def run_confusion(args: argparse.Namespace) -> int:
     from snn_mnist.cli.main import UserError
     from snn_mnist.digits.selection import select
     from snn_mnist.networks.simulation import simulate
-    from snn_mnist.readout import metrics, plots
+    from snn_mnist.readout import figures, metrics
     from snn_mnist.readout.spike_count import predict
     from snn_mnist.weights import pretrained
     from snn_mnist.weights.pretrained import resolve
@@ -149,7 +146,7 @@ def run_confusion(args: argparse.Namespace) -> int:
         accuracy = metrics.accuracy(predictions, labels)
         matrix = metrics.confusion(predictions, labels, weights.topology.n_outputs)
         path = out / f"confusion_{model}.png"
-        plots.confusion_figure(matrix, path, title=f"{model}: accuracy {accuracy:.2%} on {len(images)} test digits")
+        figures.confusion_figure(matrix, path, title=f"{model}: accuracy {accuracy:.2%} on {len(images)} test digits")
         write_json(path.with_suffix(".json"), {
             "model": model, "weights": weights_source, "data": source, "n_images": len(images),
             "start": args.start, "backend": args.backend, "seed": args.seed, "accuracy": accuracy,

@@ -1,4 +1,4 @@
-"""Options shared by the commands that run a network (simulate, trace) and their reading."""
+"""The options the commands share, written once, and their reading."""
 
 from __future__ import annotations
 
@@ -10,30 +10,68 @@ from pathlib import Path
 from snn_mnist.backends import BACKENDS
 from snn_mnist.networks.simulation import INPUT_MODES
 from snn_mnist.neuron_models.topology import TOPOLOGIES
+from snn_mnist.weights.pretrained import DEFAULT_MODEL
 
 # Importing brian2 imports setuptools' MSVC helper, which warns on every import
 # (pypa/distutils#340); stderr stays for the command's own messages.
 warnings.filterwarnings("ignore", message="_get_vc_env is private", category=UserWarning)
 
 
-def add_network_options(p: argparse.ArgumentParser, *, backend: str) -> None:
-    """--model, --backend, --weights, --steps, --seed, --input and the choice of data."""
-    p.add_argument("--model", default="lif-lif", choices=list(TOPOLOGIES),
-                   help="hidden-output neuron models (default lif-lif)")
-    p.add_argument("--backend", choices=BACKENDS, default=backend, help=f"Brian2 backend (default {backend})")
-    p.add_argument("--weights", metavar="FILE", default=None,
-                   help="weights file (default: the pretrained weights of --model)")
+# --- one function an option, so that every command spells it, defaults it and explains it alike ---------
+def model(p, *, required: bool = False, default: str | None = DEFAULT_MODEL) -> None:
+    if required:
+        p.add_argument("--model", required=True, choices=list(TOPOLOGIES), help="hidden-output neuron models")
+    else:
+        p.add_argument("--model", default=default, choices=list(TOPOLOGIES),
+                       help=f"hidden-output neuron models (default {default})")
+
+
+def weights(p, *, help: str = "weights file, .npz or .nir (default: the pretrained weights of --model)") -> None:
+    p.add_argument("--weights", metavar="FILE", default=None, help=help)
+
+
+def backend(p, *, default: str, choices=BACKENDS, why: str = "") -> None:
+    p.add_argument("--backend", choices=choices, default=default, help=f"Brian2 backend (default {default}{why})")
+
+
+def seed(p, *, help: str = "seed of the input spike trains (default 0)") -> None:
+    p.add_argument("--seed", type=int, default=0, help=help)
+
+
+def threads(p, *, help: str = "OpenMP threads of the cpp backend (default 0: none)") -> None:
+    p.add_argument("--threads", type=int, default=0, metavar="N", help=help)
+
+
+def data_dir(p, *, help: str = "MNIST directory (default: $SNN_MNIST_DATA, else the bundled sample)") -> None:
+    p.add_argument("--data-dir", metavar="DIR", default=None, help=help)
+
+
+def digit_range(p, *, n: int | None = None) -> None:
+    """--n and --start: which digits, from the data set's start."""
+    p.add_argument("--n", type=int, default=n, metavar="N",
+                   help=f"number of digits (default: {n if n is not None else 'all from --start'})")
+    p.add_argument("--start", type=int, default=0, metavar="K", help="index of the first digit (default 0)")
+
+
+def json_out(p, *, what: str = "the results") -> None:
+    p.add_argument("--json", metavar="FILE", default=None, help=f"write {what} to this JSON file")
+
+
+def add_network_options(p: argparse.ArgumentParser, *, backend_default: str) -> None:
+    """--model, --backend, --weights, --steps, --seed, --input and the choice of data (simulate, trace)."""
+    model(p)
+    backend(p, default=backend_default)
+    weights(p)
     p.add_argument("--steps", type=int, default=None, metavar="T",
                    help="time steps per image (default: the steps the weights were trained with)")
-    p.add_argument("--seed", type=int, default=0, help="seed of Brian2's random numbers and of frozen input (default 0)")
+    seed(p, help="seed of Brian2's random numbers and of frozen input (default 0)")
     p.add_argument("--input", choices=INPUT_MODES, default="poisson",
                    help="poisson: spikes drawn inside the simulation; frozen: drawn once in NumPy from --seed")
     data = p.add_mutually_exclusive_group()
-    data.add_argument("--data-dir", metavar="DIR", default=None,
-                      help="MNIST directory (default: $SNN_MNIST_DATA, else the bundled sample)")
+    data_dir(data)
     data.add_argument("--sample", action="store_true",
                       help="use the bundled sample of 300 MNIST test digits even if $SNN_MNIST_DATA is set")
-    p.add_argument("--threads", type=int, default=0, metavar="N", help="OpenMP threads of the cpp backend (default 0: none)")
+    threads(p)
 
 
 def network_weights(args: argparse.Namespace):

@@ -5,21 +5,19 @@ from __future__ import annotations
 
 import argparse
 
-from snn_mnist.backends import BACKENDS
-from snn_mnist.neuron_models.topology import TOPOLOGIES
+from snn_mnist.cli import options
 
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser("parity", help="compare the trainer's model and the Brian2 network on identical input")
-    p.add_argument("--model", required=True, choices=list(TOPOLOGIES))
-    p.add_argument("--weights", default=None, help="weights file (default: the bundled pretrained model)")
-    p.add_argument("--n", type=int, default=1000, help="number of test images")
-    p.add_argument("--start", type=int, default=0)
-    p.add_argument("--backend", choices=BACKENDS, default="cpp")
-    p.add_argument("--seed", type=int, default=0, help="seed of the frozen input spike trains")
-    p.add_argument("--data-dir", default=None, help="MNIST directory (default: $SNN_MNIST_DATA, else the bundled sample)")
-    p.add_argument("--threads", type=int, default=0)
-    p.add_argument("--json", default=None, help="write the figures to this JSON file")
+    options.model(p, required=True)
+    options.weights(p)
+    options.digit_range(p, n=1000)
+    options.backend(p, default="cpp")
+    options.seed(p, help="seed of the frozen input spike trains (default 0)")
+    options.data_dir(p)
+    options.threads(p)
+    options.json_out(p, what="the figures")
     p.set_defaults(run=run)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from snn_mnist.backends import BACKENDS
+from snn_mnist.cli import options
 
 
 def add_parser(subparsers) -> None:
@@ -15,8 +15,7 @@ def add_parser(subparsers) -> None:
                         "for anyone who can reach it)")
     p.add_argument("--weights", nargs="+", default=[], metavar="MODEL=FILE",
                    help="serve these weights files (default: every model with pretrained weights)")
-    p.add_argument("--backend", choices=BACKENDS, default="runtime",
-                   help="Brian2 backend (default runtime: no compile step per request)")
+    options.backend(p, default="runtime", why=": no compile step per request")
     p.set_defaults(run=run)
 
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 
+from snn_mnist.cli import options
 from snn_mnist.cli.options import add_network_options, digits, network_weights
 
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser("simulate", help="classify digits with a spiking network and report accuracy")
-    add_network_options(p, backend="cpp")
-    p.add_argument("--n", type=int, default=None, metavar="N", help="number of digits (default: all from --start)")
-    p.add_argument("--start", type=int, default=0, metavar="K", help="index of the first digit (default 0)")
-    p.add_argument("--json", metavar="FILE", default=None, help="write the results to this JSON file")
+    add_network_options(p, backend_default="cpp")
+    options.digit_range(p)
+    options.json_out(p)
     p.add_argument("--confusion", metavar="FILE", default=None, help="draw the confusion matrix into this image file")
     p.add_argument("--build-only", action="store_true",
                    help="generate and compile the network (cpp or cuda) without running it, e.g. cuda without a GPU")
@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
 
     from snn_mnist.atomic_files import write_json
     from snn_mnist.networks.simulation import simulate
-    from snn_mnist.readout import metrics, plots
+    from snn_mnist.readout import figures, metrics
     from snn_mnist.readout.spike_count import predict, silent
 
     n = len(images)
@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"build {result.build_seconds:.1f} s, run {result.run_seconds:.2f} s ({images_per_second:.0f} digits/s)")
 
     if args.confusion:
-        plots.confusion_figure(confusion, args.confusion,
+        figures.confusion_figure(confusion, args.confusion,
                                title=f"{args.model} on {args.backend}: accuracy {accuracy:.4f} ({n} digits)")
         print(f"wrote {args.confusion}")
     if args.json:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from snn_mnist.cli import options
 from snn_mnist.plasticity.runner import SUPPORTED_BACKENDS
 
 PRETRAINED_DIR = Path(__file__).resolve().parent.parent / "weights" / "pretrained"
@@ -32,13 +33,13 @@ def add_parser(subparsers) -> None:
     t.add_argument("--n-label", type=int, default=60000,
                    help="the first N training images shown to the frozen network to assign labels and fit the "
                         "linear readout (default: all 60000, as in the paper)")
-    t.add_argument("--seed", type=int, default=0)
+    options.seed(t, help="seed of the initial weights, the image order and every random draw (default 0)")
     t.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="settings",
                    help="change a network parameter from the paper's value (repeatable), e.g. --set tau_theta_ms=5e6 "
                         "or --set rule.eta_post=0.02; the names are those of plasticity.diehl_cook.DiehlCookParameters")
-    t.add_argument("--backend", choices=SUPPORTED_BACKENDS, default="cpp")
+    options.backend(t, default="cpp", choices=SUPPORTED_BACKENDS)
     t.add_argument("--chunk", type=int, default=1000, help="presentations per compiled run (default 1000)")
-    t.add_argument("--data-dir", default=None, help="MNIST directory (default: $SNN_MNIST_DATA)")
+    options.data_dir(t, help="MNIST directory (default: $SNN_MNIST_DATA)")
     t.add_argument("--checkpoint-dir", default=None, help="default: OUT's name + '.checkpoints'")
     t.add_argument("--resume", action="store_true", help="continue from the checkpoint in --checkpoint-dir; with a larger --epochs a finished run trains on")
     t.add_argument("--out", required=True, help="network file to write (.npz)")
@@ -48,13 +49,12 @@ def add_parser(subparsers) -> None:
     which = e.add_mutually_exclusive_group()
     which.add_argument("--neurons", type=int, default=None, help="the bundled network of this size (default 400)")
     which.add_argument("--weights", default=None, help="a network file written by 'stdp train'")
-    e.add_argument("--n", type=int, default=None, help="number of test digits (default: all)")
-    e.add_argument("--start", type=int, default=0, help="index of the first test digit")
-    e.add_argument("--seed", type=int, default=0)
-    e.add_argument("--backend", choices=SUPPORTED_BACKENDS, default="cpp")
+    options.digit_range(e)
+    options.seed(e)
+    options.backend(e, default="cpp", choices=SUPPORTED_BACKENDS)
     e.add_argument("--chunk", type=int, default=1000, help="presentations per compiled run (default 1000)")
-    e.add_argument("--data-dir", default=None, help="MNIST directory (default: $SNN_MNIST_DATA, else the bundled sample)")
-    e.add_argument("--json", default=None, help="write the results to this JSON file")
+    options.data_dir(e)
+    options.json_out(e)
     e.set_defaults(run=run_eval)
 
 
@@ -86,7 +86,7 @@ def _train(args: argparse.Namespace) -> int:
     from snn_mnist.plasticity import network_file
     from snn_mnist.plasticity.diehl_cook import DiehlCookParameters, with_settings
     from snn_mnist.plasticity.runner import Simulator, respond
-    from snn_mnist.plasticity.training import TrainConfig, final_weights, load_checkpoint, train
+    from snn_mnist.plasticity.training import STDPConfig, final_weights, load_checkpoint, train
     from snn_mnist.readout.label_assignment import assign_labels, classify, fit_linear_readout
     from snn_mnist.readout.metrics import accuracy
 
@@ -99,7 +99,7 @@ def _train(args: argparse.Namespace) -> int:
     images, labels = mnist.load("train", args.data_dir)
     out = Path(args.out)
     checkpoint = Path(args.checkpoint_dir or out.with_name(out.stem + ".checkpoints")) / f"stdp_{args.neurons}.npz"
-    config = TrainConfig(n_exc=args.neurons, n_train=args.n_train, epochs=args.epochs, seed=args.seed, params=params)
+    config = STDPConfig(n_exc=args.neurons, n_train=args.n_train, epochs=args.epochs, seed=args.seed, params=params)
     state = load_checkpoint(checkpoint, config) if args.resume else None
     total = args.n_train * args.epochs
     n_slots = min(args.chunk, total)

@@ -11,7 +11,7 @@ LAYERS = ("hidden", "output")
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser("trace", help="plot membrane potentials and spikes of chosen neurons for one digit")
-    add_network_options(p, backend="runtime")
+    add_network_options(p, backend_default="runtime")
     p.add_argument("--index", type=int, required=True, metavar="I", help="index of the digit in the data")
     p.add_argument("--neurons", nargs="+", default=["hidden:0,1,2", "output:all"], metavar="LAYER:WHICH",
                    help="neurons whose potential is recorded, e.g. hidden:0,1,2 output:all (the default)")
@@ -45,7 +45,7 @@ def parse_neurons(specs: list[str], sizes: dict[str, int]) -> dict[str, tuple[in
 def run(args: argparse.Namespace) -> int:
     from snn_mnist.cli.main import UserError
     from snn_mnist.networks.simulation import simulate
-    from snn_mnist.readout.plots import LayerTrace, trace_figure
+    from snn_mnist.readout.figures import LayerTrace, trace_figure
     from snn_mnist.readout.spike_count import predict
 
     weights, weights_file = network_weights(args)

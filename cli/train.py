@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from snn_mnist.neuron_models.topology import TOPOLOGIES
+from snn_mnist.cli import options
 
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser("train", help="train a topology with surrogate gradients (needs the 'train' extra)")
-    p.add_argument("--model", required=True, choices=list(TOPOLOGIES))
+    options.model(p, required=True)
     p.add_argument("--epochs", type=int, default=20)
     p.add_argument("--hidden", type=int, default=256)
     p.add_argument("--steps", type=int, default=25)
@@ -18,11 +18,11 @@ def add_parser(subparsers) -> None:
     p.add_argument("--max-rate", type=float, default=1000.0, help="Poisson rate of a white pixel in Hz")
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--lr", type=float, default=2e-3)
-    p.add_argument("--seed", type=int, default=0)
+    options.seed(p, help="seed of the initial weights, the image order and every Poisson draw (default 0)")
     p.add_argument("--shift", type=int, default=0, help="augment: translate training images by up to N pixels")
     p.add_argument("--n-train", type=int, default=None, help="use only the first N training images")
-    p.add_argument("--threads", type=int, default=0, help="PyTorch CPU threads (0: PyTorch's default)")
-    p.add_argument("--data-dir", default=None, help="MNIST directory (default: $SNN_MNIST_DATA)")
+    options.threads(p, help="PyTorch CPU threads (0: PyTorch's default)")
+    options.data_dir(p, help="MNIST directory (default: $SNN_MNIST_DATA)")
     p.add_argument("--checkpoint-dir", default=None, help="default: OUT's name + '.checkpoints'")
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint in --checkpoint-dir")
     p.add_argument("--out", required=True, help="weights file to write (.npz)")

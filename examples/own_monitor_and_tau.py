@@ -12,7 +12,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
-from brian2 import StateMonitor, mV, ms, seed
+from brian2 import StateMonitor, ms, mV, seed
 
 import snn_mnist as snn
 

@@ -17,7 +17,7 @@ import snn_mnist as snn
 from snn_mnist.plasticity.diehl_cook import DiehlCookParameters
 from snn_mnist.plasticity.figures import tile
 from snn_mnist.plasticity.runner import Simulator
-from snn_mnist.plasticity.training import TrainConfig, final_weights, initial_state, train
+from snn_mnist.plasticity.training import STDPConfig, final_weights, initial_state, train
 
 parser = argparse.ArgumentParser(description="STDP receptive fields forming")
 parser.add_argument("--images", type=int, default=300, help="images to learn from")
@@ -29,7 +29,7 @@ args = parser.parse_args()
 
 images, _, source = snn.digits(n=args.images, data_dir=args.data_dir, split="train" if args.data_dir else "test")
 params = DiehlCookParameters()  # the paper's parameters
-config = TrainConfig(n_exc=args.neurons, n_train=len(images), epochs=1, seed=0, params=params)
+config = STDPConfig(n_exc=args.neurons, n_train=len(images), epochs=1, seed=0, params=params)
 snapshots = [(0, final_weights(initial_state(config), params))]
 
 

@@ -32,7 +32,9 @@ from .runner import Simulator, seed_for
 
 
 @dataclass(frozen=True)
-class TrainConfig:
+class STDPConfig:
+    """How an STDP run is set up (the surrogate-gradient trainer has its own, ``trainer.train.TrainConfig``)."""
+
     n_exc: int
     n_train: int
     epochs: int
@@ -66,12 +68,12 @@ class TrainState:
         return self.cpu_images / self.cpu_seconds if self.cpu_seconds > 0 else float("nan")
 
 
-def initial_state(config: TrainConfig) -> TrainState:
+def initial_state(config: STDPConfig) -> TrainState:
     rng = np.random.default_rng(np.random.SeedSequence([config.seed, 0xD1E4]))
     return TrainState(weights=initial_weights(config.n_exc, config.params, rng), theta_mV=np.zeros(config.n_exc))
 
 
-def schedule(config: TrainConfig) -> np.ndarray:
+def schedule(config: STDPConfig) -> np.ndarray:
     """Image indices in the order they are shown: one permutation of ``range(n_train)`` per epoch."""
     return np.concatenate([
         np.random.default_rng(np.random.SeedSequence([config.seed, 0x5EED, epoch])).permutation(config.n_train)
@@ -79,13 +81,13 @@ def schedule(config: TrainConfig) -> np.ndarray:
     ])
 
 
-def save_checkpoint(path: str | Path, config: TrainConfig, state: TrainState) -> None:
+def save_checkpoint(path: str | Path, config: STDPConfig, state: TrainState) -> None:
     scalars = {k: v for k, v in asdict(state).items() if k not in ("weights", "theta_mV")}
     save_npz(path, {"weights": state.weights, "theta_mV": state.theta_mV},
              {"config": config.identity(), "state": scalars}, compressed=False)
 
 
-def load_checkpoint(path: str | Path, config: TrainConfig) -> TrainState:
+def load_checkpoint(path: str | Path, config: STDPConfig) -> TrainState:
     if not Path(path).is_file():
         raise WeightsError(f"no checkpoint to resume from at {path}")
     arrays, metadata = load_npz(path, ("weights", "theta_mV"), what="checkpoint", error=WeightsError)
@@ -105,7 +107,7 @@ def load_checkpoint(path: str | Path, config: TrainConfig) -> TrainState:
     return TrainState(weights=weights, theta_mV=theta, **metadata["state"])
 
 
-def train(sim: Simulator, images: np.ndarray, config: TrainConfig, state: TrainState | None = None, *,
+def train(sim: Simulator, images: np.ndarray, config: STDPConfig, state: TrainState | None = None, *,
           checkpoint: str | Path | None = None, progress=None) -> TrainState:
     """Train until the schedule is done; ``progress(state, total)`` is called after each chunk."""
     order = schedule(config)

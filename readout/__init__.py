@@ -1,2 +1,2 @@
 """From output spikes to answers: spike-count readout (``readout.spike_count``), accuracy and
-confusion matrix (``readout.metrics``), figures (``readout.plots``)."""
+confusion matrix (``readout.metrics``), figures (``readout.figures``)."""

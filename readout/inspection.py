@@ -29,8 +29,8 @@ class DigitActivity:
     prediction: int
 
     def layer_trace(self, layer: str):
-        """The ``readout.plots.LayerTrace`` of ``layer`` ("hidden" or "output") for plotting."""
-        from snn_mnist.readout.plots import LayerTrace
+        """The ``readout.figures.LayerTrace`` of ``layer`` ("hidden" or "output") for plotting."""
+        from snn_mnist.readout.figures import LayerTrace
 
         topology = self.weights.topology
         params = {"hidden": topology.hidden_neuron, "output": topology.output_neuron}[layer]

@@ -27,15 +27,15 @@ import numpy as np
 from snn_mnist.atomic_files import atomic_path, write_json
 from snn_mnist.digits import mnist
 from snn_mnist.networks.simulation import simulate
+from snn_mnist.readout.figures import confusion_figure
 from snn_mnist.readout.metrics import accuracy, confusion
-from snn_mnist.readout.plots import confusion_figure
 from snn_mnist.readout.spike_count import predict, silent
 from snn_mnist.trainer.parity import compare
 from snn_mnist.weights import pretrained
 
 ROOT = Path(__file__).resolve().parents[1]
 
-MODELS = ("lif-lif", "if-lif", "lif-if", "if-if")
+MODELS_IN_TABLE_ORDER = ("lif-lif", "if-lif", "lif-if", "if-if")
 RESULTS = ROOT / "results"
 
 
@@ -171,7 +171,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--seeds", type=int, default=5,
                         help="also run the cpp test set with the Poisson seeds seed+1 .. seed+SEEDS-1 (default 5 in all)")
-    parser.add_argument("--models", nargs="+", default=list(MODELS))
+    parser.add_argument("--models", nargs="+", default=list(MODELS_IN_TABLE_ORDER))
     args = parser.parse_args()
     images, labels = mnist.load("test", args.data_dir)
     images, labels = images[: args.n], labels[: args.n].astype(np.int64)

@@ -68,7 +68,7 @@ class App:
     def classify(self, image: bytes, model: str, rotate_min: float, rotate_max: float, seed: int) -> dict:
         """Prepare the image, run the network, draw the figures; a dict ready for JSON."""
         from snn_mnist.digits import user_image
-        from snn_mnist.readout import figures, plots
+        from snn_mnist.readout import figures
         from snn_mnist.readout.inspection import most_active, run_digit
         from snn_mnist.readout.spike_count import verdict
 
@@ -97,7 +97,7 @@ class App:
             figures.input_spike_map_figure(activity.pixels, activity.input_spikes, weights.dt_ms, files["input"], title)
             figures.raster_figure(hidden, output, weights.duration_ms, files["raster"], title,
                                   prediction=activity.prediction)
-            plots.trace_figure([hidden, output], files["traces"], title)
+            figures.trace_figure([hidden, output], files["traces"], title)
             images = {name: "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode() for name, path
                       in files.items()}
         return {

@@ -15,7 +15,7 @@ from snn_mnist.plasticity.diehl_cook import (
     with_settings,
 )
 from snn_mnist.plasticity.runner import Simulator, passed_slots, seed_for
-from snn_mnist.plasticity.training import TrainConfig, initial_state, load_checkpoint, save_checkpoint, schedule, train
+from snn_mnist.plasticity.training import STDPConfig, initial_state, load_checkpoint, save_checkpoint, schedule, train
 from snn_mnist.weights import WeightsError
 
 # 20 ms presentations keep the runtime backend quick; everything else is the paper's.
@@ -153,7 +153,7 @@ def test_passed_slots_follows_the_controller_rule():
 
 
 def test_schedule_is_a_fresh_permutation_each_epoch_and_seeded():
-    config = TrainConfig(n_exc=2, n_train=50, epochs=3, seed=7, params=PARAMS)
+    config = STDPConfig(n_exc=2, n_train=50, epochs=3, seed=7, params=PARAMS)
     order = schedule(config)
     assert all(sorted(order[k * 50 : (k + 1) * 50]) == list(range(50)) for k in range(3))
     assert not np.array_equal(order[:50], order[50:100])
@@ -165,7 +165,7 @@ def test_schedule_is_a_fresh_permutation_each_epoch_and_seeded():
 def test_training_resumed_from_a_checkpoint_matches_training_in_one_go(tmp_path):
     images = np.random.default_rng(0).integers(0, 256, (3, 784)).astype(np.uint8)
     images[:, :300] = 0
-    config = TrainConfig(n_exc=3, n_train=3, epochs=1, seed=5, params=PARAMS)
+    config = STDPConfig(n_exc=3, n_train=3, epochs=1, seed=5, params=PARAMS)
     with Simulator(3, PARAMS, backend="runtime", n_slots=2) as sim:
         whole = train(sim, images, config)
         ckpt = tmp_path / "ckpt.npz"
@@ -184,7 +184,7 @@ def test_training_resumed_from_a_checkpoint_matches_training_in_one_go(tmp_path)
 
 
 def test_a_checkpoint_of_another_configuration_is_refused(tmp_path):
-    config = TrainConfig(n_exc=3, n_train=3, epochs=1, seed=5, params=PARAMS)
+    config = STDPConfig(n_exc=3, n_train=3, epochs=1, seed=5, params=PARAMS)
     save_checkpoint(tmp_path / "c.npz", config, initial_state(config))
     with pytest.raises(WeightsError, match="seed"):
         load_checkpoint(tmp_path / "c.npz", dataclasses.replace(config, seed=6))
@@ -193,7 +193,7 @@ def test_a_checkpoint_of_another_configuration_is_refused(tmp_path):
 
 
 def test_a_longer_schedule_starts_with_the_shorter_one():
-    one = TrainConfig(n_exc=2, n_train=50, epochs=1, seed=7, params=PARAMS)
+    one = STDPConfig(n_exc=2, n_train=50, epochs=1, seed=7, params=PARAMS)
     assert np.array_equal(schedule(dataclasses.replace(one, epochs=3))[:50], schedule(one))
 
 
@@ -203,7 +203,7 @@ def test_a_finished_run_extended_by_an_epoch_matches_the_longer_run_when_chunks_
     # last chunk ends early, the extension is cut into other chunks and draws other Poisson spikes.
     images = np.random.default_rng(1).integers(0, 256, (2, 784)).astype(np.uint8)
     images[:, :300] = 0
-    one = TrainConfig(n_exc=3, n_train=2, epochs=1, seed=5, params=PARAMS)
+    one = STDPConfig(n_exc=3, n_train=2, epochs=1, seed=5, params=PARAMS)
     two = dataclasses.replace(one, epochs=2)
     ckpt = tmp_path / "ckpt.npz"
     with Simulator(3, PARAMS, backend="runtime", n_slots=2) as sim:

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from snn_mnist.neuron_models import IF, LIF
-from snn_mnist.readout.plots import LayerTrace, confusion_figure, trace_figure
+from snn_mnist.readout.figures import LayerTrace, confusion_figure, trace_figure
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
