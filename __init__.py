@@ -13,7 +13,7 @@ The few calls a simulation script needs (the README's "Python API")::
         net.network.add(v)
         device.run(net.network, net.duration)
         counts = net.counts("output")             # spikes per image and output neuron
-        predicted = net.predictions()             # the output neuron with the most spikes
+    predicted = snn.predict(counts)               # the output neuron with the most spikes
 
 ``snn.simulate(weights, images, backend="cpp")`` does all of that in one call and returns the
 spike counts. One package a stage of the data flow (the README's layout table says which may
@@ -27,7 +27,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["backend", "build", "digits", "load", "simulate"]
+__all__ = ["backend", "build", "digits", "load", "predict", "simulate"]
 
 
 def load(model_or_file):
@@ -72,3 +72,11 @@ def simulate(weights, images, **options):
     from snn_mnist.networks.simulation import simulate as run
 
     return run(weights, images, **options)
+
+
+def predict(counts):
+    """The class of each image from its output spike counts (images, 10): the neuron that fired most
+    (``snn_mnist.readout.spike_count.predict``)."""
+    from snn_mnist.readout.spike_count import predict as readout
+
+    return readout(counts)

@@ -1,2 +1,2 @@
-"""Networks: the four topologies (``networks.topology``, pure Python) and their Brian2 builder
-(``networks.builder``) and simulation driver (``networks.simulation``)."""
+"""Networks: the Brian2 builder (``networks.builder``) of the topologies in ``neuron_models.topology``
+and the simulation driver (``networks.simulation``)."""

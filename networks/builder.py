@@ -69,12 +69,6 @@ class SpikingNetwork:
         n = monitors[layer].source.N
         return counts_per_image(monitors[layer], n, self.n_images, self.weights.steps, self.weights.dt_ms)
 
-    def predictions(self) -> np.ndarray:
-        """The class of each image: the output neuron that fired most (``readout.spike_count.predict``)."""
-        from snn_mnist.readout.spike_count import predict
-
-        return predict(self.counts("output"))
-
 
 def poisson_input(images: np.ndarray, weights: NetworkWeights) -> tuple[PoissonGroup, TimedArray]:
     """784 Poisson neurons whose rates follow the images, one image every ``steps`` steps.
