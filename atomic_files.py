@@ -66,14 +66,12 @@ def load_npz(path: str | os.PathLike, names: tuple[str, ...], *, what: str,
     try:
         with np.load(path, allow_pickle=False) as archive:
             missing = [k for k in (*names, "metadata") if k not in archive.files]
-            if missing:
-                raise error(f"{path}: not a {what} (missing {', '.join(missing)})")
-            arrays = {k: archive[k] for k in names}
-            metadata = json.loads(str(archive["metadata"]))
-    except error:
-        raise
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+            arrays = {k: archive[k] for k in names if k not in missing}
+            metadata = json.loads(str(archive["metadata"])) if "metadata" not in missing else None
+    except (OSError, ValueError, TypeError, AttributeError, zipfile.BadZipFile, EOFError) as exc:
         raise error(f"{path}: unreadable {what} ({exc})") from None
+    if missing:
+        raise error(f"{path}: not a {what} (missing {', '.join(missing)})")
     if not isinstance(metadata, dict):
         raise error(f"{path}: unreadable {what} (its metadata is not a JSON object)")
     return arrays, metadata
