@@ -31,7 +31,7 @@ from brian2 import (
 
 from snn_mnist.encoding import rates_hz
 from snn_mnist.neuron_models import delta, neuron_group
-from snn_mnist.neuron_models.base import REST_STATE
+from snn_mnist.neuron_models.base import REST_ORDER, REST_STATE, REST_WHEN
 from snn_mnist.weights import NetworkWeights
 
 
@@ -125,7 +125,7 @@ def build_network(
     output = neuron_group(topology.output_neuron, topology.n_outputs, name="output")
     image_period = weights.duration_ms * ms
     for group in (hidden, output):
-        group.run_regularly(REST_STATE, dt=image_period, when="start", name=f"{group.name}_rest")
+        group.run_regularly(REST_STATE, dt=image_period, when=REST_WHEN, order=REST_ORDER, name=f"{group.name}_rest")
 
     input_hidden = _all_to_all(input_group, hidden, weights.w_input_hidden, "input_hidden")
     hidden_output = _all_to_all(hidden, output, weights.w_hidden_output, "hidden_output")

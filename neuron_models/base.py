@@ -28,8 +28,13 @@ class ParameterError(ValueError):
 THRESHOLD = "v > v_th"
 RESET = "v = v_reset"
 
-#: Code that returns a group to rest and ends any refractory period (between images).
-REST_STATE = "v = v_rest\nlastspike = -1e4*second"
+#: Code that ends any refractory period and returns a group to rest (between images). Brian2 makes every
+#: write to an ``(unless refractory)`` variable conditional on ``not_refractory``, in a ``run_regularly``
+#: too: the flag is cleared first, or a neuron that fired within tau_ref of the boundary keeps its reset
+#: potential. Run it before anything else in the step (``REST_WHEN``, ``REST_ORDER``).
+REST_STATE = "lastspike = -1e4*second\nnot_refractory = True\nv = v_rest"
+#: Where in a time step the rest runs: at its start, before the monitors there (order 0), whatever their names.
+REST_WHEN, REST_ORDER = "start", -1
 
 
 @dataclass(frozen=True)

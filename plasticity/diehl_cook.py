@@ -45,6 +45,7 @@ from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
 import numpy as np
 
 from snn_mnist.neuron_models import LIFParameters
+from snn_mnist.neuron_models.base import REST_STATE
 from snn_mnist.neuron_models.topology import N_INPUTS
 
 from .stdp import RuleError, TripletSTDP, rule_from_dict
@@ -343,7 +344,7 @@ def build(n_exc: int, n_slots: int, params: DiehlCookParameters, rates_hz: np.nd
     excitatory.v = "v_rest"
     inhibitory.v = "v_rest"
 
-    rest = "lastspike = -1e4*second\nv = v_rest\nge = 0"
+    rest = REST_STATE + "\nge = 0"  # the networks' rest (neuron_models.base), conductances included
     excitatory.run_regularly(
         "\n".join([rest, "gi = 0", *(f"{x} = 0" for x in rule.post_trace_names), THETA_REST]),
         dt=slot, when="start", order=1, name="excitatory_rest",

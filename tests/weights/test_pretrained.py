@@ -43,11 +43,12 @@ def test_file_of_another_model_is_refused(monkeypatch, tmp_path, small_weights):
 
 @pytest.mark.parametrize("model", list(TOPOLOGIES))
 def test_shipped_pretrained_weights_are_valid(model):
-    if not pretrained.path(model).is_file():
-        pytest.skip(f"no pretrained weights for {model} shipped yet")
+    assert pretrained.path(model).is_file(), f"{model} must ship pretrained weights"
     w = pretrained.load(model)
     assert w.topology.name == model and w.topology.n_inputs == 784 and w.topology.n_outputs == 10
-    assert "test_accuracy_trainer" in w.provenance or w.provenance, "pretrained weights must say where they came from"
+    for key in ("trainer", "seed", "epochs", "train_data_md5", "test_accuracy_trainer"):  # where they came from
+        assert key in w.provenance, f"{model}'s provenance lacks {key}"
+    assert 0.95 < w.provenance["test_accuracy_trainer"] < 1
 
 
 SAVED = Path(__file__).resolve().parents[1] / "data" / "trainer_counts.npz"
