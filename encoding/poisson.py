@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 DEFAULT_MAX_RATE_HZ = 1000.0
+#: images whose uniform numbers are drawn at once by ``frozen_spikes``
+CHUNK = 256
 
 
 class EncodingError(ValueError):
@@ -49,6 +51,15 @@ def rates_hz(images: np.ndarray, max_rate_hz: float) -> np.ndarray:
 def frozen_spikes(
     images: np.ndarray, steps: int, max_rate_hz: float, dt_ms: float, rng: np.random.Generator
 ) -> np.ndarray:
-    """Spike trains drawn once: a boolean array ``(n, steps, pixels)``."""
+    """Spike trains drawn once: a boolean array ``(n, steps, pixels)``.
+
+    The uniform numbers are drawn a chunk of images at a time (the generator fills arrays in order,
+    so the spikes are the same as from one draw), which keeps the float64 scratch to ``CHUNK`` images:
+    10,000 digits need their 196 MB of booleans, not 1.6 GB of floats besides.
+    """
     p = spike_probabilities(images, max_rate_hz, dt_ms)
-    return rng.random((p.shape[0], steps, p.shape[1])) < p[:, None, :]
+    spikes = np.empty((p.shape[0], steps, p.shape[1]), dtype=bool)
+    for start in range(0, p.shape[0], CHUNK):
+        part = p[start : start + CHUNK]
+        spikes[start : start + CHUNK] = rng.random((part.shape[0], steps, part.shape[1])) < part[:, None, :]
+    return spikes
