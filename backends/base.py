@@ -118,9 +118,14 @@ def _build_root(build_root: str | os.PathLike | None) -> Path:
     return root
 
 
+#: Options that only tune speed: a backend without them ignores them (``threads`` on runtime or cuda).
+HINTS = frozenset({"threads"})
+
+
 def _options(backend: type[Backend], given: dict) -> dict:
     """``given`` checked against what ``backend`` declares, its defaults filled in. An option another
-    backend has is ignored while it holds a default-like value (0, False, None), refused otherwise."""
+    backend has is ignored while it holds a default-like value (0, False, None) or is a speed hint
+    (:data:`HINTS`), and refused otherwise: it would change what is run."""
     known = {k for b in REGISTRY.values() for k in b.options}
     chosen = dict(backend.options)
     for key, value in given.items():
@@ -128,7 +133,7 @@ def _options(backend: type[Backend], given: dict) -> dict:
             chosen[key] = value
         elif key not in known:
             raise BackendError(f"unknown backend option {key!r}")
-        elif value:
+        elif value and key not in HINTS:
             takers = [b.name for b in REGISTRY.values() if key in b.options]
             raise BackendError(f"{key.replace('_', '-')} needs the {' or '.join(takers)} backend, not {backend.name}")
     return chosen
