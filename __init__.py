@@ -74,9 +74,10 @@ def simulate(weights, images, **options):
     return run(weights, images, **options)
 
 
-def predict(counts):
-    """The class of each image from its output spike counts (images, 10): the neuron that fired most
-    (``snn_mnist.readout.spike_count.predict``)."""
+def predict(counts, first_spikes):
+    """The class of each image from its output spike counts (images, 10) and the step of each output
+    neuron's first spike (``net.first_spikes()``): the neuron that fired most, a tie to the one that
+    fired first, -1 where neither decides (``snn_mnist.readout.spike_count.predict``)."""
     from snn_mnist.readout.spike_count import predict as readout
 
-    return readout(counts)
+    return readout(counts, first_spikes)

@@ -59,7 +59,6 @@ def run(args: argparse.Namespace) -> int:
     from snn_mnist.cli.main import UserError
     from snn_mnist.digits import user_image
     from snn_mnist.readout.inspection import run_digit
-    from snn_mnist.readout.spike_count import verdict
     from snn_mnist.weights.pretrained import resolve
 
     if args.threads < 0:
@@ -73,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"image: {args.image} ({prepared.describe()})")
     print(f"network: {args.model} ({weights_source}) on {args.backend}, seed {args.seed}, "
           f"{weights.steps} steps of {weights.dt_ms:g} ms")
-    print(f"prediction: {verdict(counts, activity.prediction)}")
+    print(f"prediction: {activity.verdict}")
     width = max(3, len(str(counts.max())) + 1)
     print("output neuron:" + "".join(f"{k:>{width}}" for k in range(len(counts))))
     print("spike count:  " + "".join(f"{c:>{width}}" for c in counts))
@@ -98,5 +97,7 @@ def run(args: argparse.Namespace) -> int:
             "thickened": prepared.thickened,
             "prediction": activity.prediction,
             "counts": counts.tolist(),
+            "first_spike_step": activity.output_first_step.tolist(),
+            "readout": "most spikes; a tie goes to the neuron that fired first; -1: silent, or tied in both",
         })
     return 0

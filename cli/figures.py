@@ -100,7 +100,7 @@ def run_digit_figures(args: argparse.Namespace) -> int:
     out = Path(args.out_dir)
     about = f"{args.model}, {stem}" + (f" (label {label})" if label is not None else "")
     about += f", rotated {angle:.0f} deg" if angle else ""
-    title = f"{about}: predicted {activity.prediction}"
+    title = f"{about}: predicted {activity.verdict}"
     layers = [activity.layer_trace(layer) for layer in ("hidden", "output") if layer in activity.voltages]
     paths = {
         "input": out / f"{name}_input.png",
@@ -112,10 +112,10 @@ def run_digit_figures(args: argparse.Namespace) -> int:
     figures.raster_figure(activity.layer_trace("hidden"), activity.layer_trace("output"), weights.duration_ms,
                           paths["raster"], title, prediction=activity.prediction)
     figures.trace_figure(layers, paths["traces"], title)
-    figures.voltage_animation(layers, paths["animation"], title=f"{args.model}, predicted {activity.prediction}",
+    figures.voltage_animation(layers, paths["animation"], title=f"{args.model}, predicted {activity.verdict}",
                               fps=args.fps)
     read = f" ({prepared.describe()})" if prepared is not None else ""
-    print(f"{stem}{read}: {args.model} ({weights_source}) predicts {activity.prediction}, "
+    print(f"{stem}{read}: {args.model} ({weights_source}) predicts {activity.verdict}, "
           f"output spike counts {activity.output_counts.tolist()}")
     for path in paths.values():
         print(f"wrote {path}")
@@ -128,7 +128,7 @@ def run_confusion(args: argparse.Namespace) -> int:
     from snn_mnist.digits.selection import select
     from snn_mnist.networks.simulation import simulate
     from snn_mnist.readout import figures, metrics
-    from snn_mnist.readout.spike_count import predict
+    from snn_mnist.readout.spike_count import predict, tally
     from snn_mnist.weights import pretrained
     from snn_mnist.weights.pretrained import resolve
 
@@ -142,7 +142,7 @@ def run_confusion(args: argparse.Namespace) -> int:
     for model in models:
         weights, weights_source = resolve(model, args.weights)
         result = simulate(weights, images, backend=args.backend, seed=args.seed, threads=args.threads)
-        predictions = predict(result.output_counts)
+        predictions = predict(result.output_counts, result.output_first_step)
         accuracy = metrics.accuracy(predictions, labels)
         matrix = metrics.confusion(predictions, labels, weights.topology.n_outputs)
         path = out / f"confusion_{model}.png"
@@ -150,7 +150,7 @@ def run_confusion(args: argparse.Namespace) -> int:
         write_json(path.with_suffix(".json"), {
             "model": model, "weights": weights_source, "data": source, "n_images": len(images),
             "start": args.start, "backend": args.backend, "seed": args.seed, "accuracy": accuracy,
-            "confusion": matrix.tolist(),
+            "confusion": matrix.tolist(), **tally(result.output_counts, result.output_first_step),
         })
         print(f"{model}: accuracy {accuracy:.4f} on {len(images)} digits ({source}); wrote {path}")
     return 0

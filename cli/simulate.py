@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     from snn_mnist.atomic_files import write_json
     from snn_mnist.networks.simulation import simulate
     from snn_mnist.readout import figures, metrics
-    from snn_mnist.readout.spike_count import predict, silent
+    from snn_mnist.readout.spike_count import predict, tally
 
     n = len(images)
     print(f"data: {data_source}, digits {args.start}..{args.start + n - 1}")
@@ -59,13 +59,14 @@ def run(args: argparse.Namespace) -> int:
     finally:
         close()
 
-    predictions = predict(result.output_counts)
-    n_silent = int(silent(result.output_counts).sum())
+    predictions = predict(result.output_counts, result.output_first_step)
+    readout = tally(result.output_counts, result.output_first_step)
     accuracy = metrics.accuracy(predictions, labels)
     confusion = metrics.confusion(predictions, labels, weights.topology.n_outputs)
     images_per_second = n / result.run_seconds if result.run_seconds > 0 else float("inf")
-    print(f"accuracy {accuracy:.4f} ({int((predictions == labels).sum())}/{n})"
-          f"{f'; {n_silent} digits without an output spike (counted as class 0)' if n_silent else ''}")
+    print(f"accuracy {accuracy:.4f} ({int((predictions == labels).sum())}/{n}); ties in spike count "
+          f"{readout['ties']} ({readout['ties_broken_by_first_spike']} broken by the first spike, "
+          f"{readout['ties_undecided']} undecided), {readout['silent']} without an output spike (counted as errors)")
     print(f"build {result.build_seconds:.1f} s, run {result.run_seconds:.2f} s ({images_per_second:.0f} digits/s)")
 
     if args.confusion:
@@ -82,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
             "dt_ms": weights.dt_ms,
             "n_hidden": weights.topology.n_hidden,
             "accuracy": accuracy,
-            "n_silent": n_silent,
+            **readout,
             "predictions": predictions.tolist(),
             "labels": labels.tolist(),
             "confusion": confusion.tolist(),

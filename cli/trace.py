@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     from snn_mnist.cli.main import UserError
     from snn_mnist.networks.simulation import simulate
     from snn_mnist.readout.figures import LayerTrace, trace_figure
-    from snn_mnist.readout.spike_count import predict
+    from snn_mnist.readout.spike_count import verdict
 
     weights, weights_file = network_weights(args)
     topology = weights.topology
@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         for layer in LAYERS if layer in neurons
     ]
     counts = result.output_counts[0]
-    predicted = int(predict(result.output_counts)[0])
+    predicted = verdict(result.output_counts[0], result.output_first_step[0])
     trace_figure(layers, args.out, title=f"{args.model} on {args.backend}, digit {args.index}: "
                                          f"label {labels[0]}, predicted {predicted}")
     print(f"digit {args.index} ({data_source}; weights {weights_file}): label {labels[0]}, predicted {predicted}, "

@@ -32,7 +32,7 @@ with snn.backend("runtime") as device:
     net.network.add(input_spikes, hidden_v, output_v)
     device.run(net.network, net.duration)
     counts = net.counts("output")[0]
-    predicted = int(snn.predict(net.counts("output"))[0])
+    predicted = int(snn.predict(net.counts("output"), net.first_spikes())[0])
 
 print(f"digit {args.index}: label {labels[0]}, predicted {predicted}; output spikes {counts.tolist()}")
 

@@ -37,7 +37,7 @@ for tau_m in (10.0, 20.0, 40.0):
         v = StateMonitor(net.hidden, "v", record=args.neurons, name="my_hidden_v")
         net.network.add(v)
         device.run(net.network, net.duration)
-        accuracy[tau_m] = float(np.mean(snn.predict(net.counts("output")) == labels))
+        accuracy[tau_m] = float(np.mean(snn.predict(net.counts("output"), net.first_spikes()) == labels))
         first = v.t < weights.duration_ms * ms  # the first digit only
         axes[0].plot(v.t[first] / ms, v.v[0][first] / mV, label=f"tau_m = {tau_m:g} ms")
     print(f"tau_m = {tau_m:g} ms: accuracy {accuracy[tau_m]:.3f} on {args.n} digits")

@@ -69,6 +69,12 @@ class SpikingNetwork:
         n = monitors[layer].source.N
         return counts_per_image(monitors[layer], n, self.n_images, self.weights.steps, self.weights.dt_ms)
 
+    def first_spikes(self) -> np.ndarray:
+        """Step of each output neuron's first spike within each image, (n_images, n_outputs); ``steps``
+        where it did not fire. With :meth:`counts` it is what the readout needs to break ties."""
+        n = self.output_spikes.source.N
+        return first_steps_per_image(self.output_spikes, n, self.n_images, self.weights.steps, self.weights.dt_ms)
+
 
 def poisson_input(images: np.ndarray, weights: NetworkWeights) -> tuple[PoissonGroup, TimedArray]:
     """784 Poisson neurons whose rates follow the images, one image every ``steps`` steps.
@@ -156,9 +162,21 @@ def build_network(
     )
 
 
+def _per_image(monitor: SpikeMonitor, n_neurons: int, steps: int, dt_ms: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each recorded spike's (image * n_neurons + neuron) and its step within the image."""
+    step = np.round(np.asarray(monitor.t / ms) / dt_ms).astype(np.int64)
+    return (step // steps) * n_neurons + np.asarray(monitor.i, dtype=np.int64), step % steps
+
+
 def counts_per_image(monitor: SpikeMonitor, n_neurons: int, n_images: int, steps: int, dt_ms: float) -> np.ndarray:
     """Spike counts of a monitored group per image, shape (n_images, n_neurons)."""
-    step = np.round(np.asarray(monitor.t / ms) / dt_ms).astype(np.int64)
-    image = step // steps
-    flat = image * n_neurons + np.asarray(monitor.i, dtype=np.int64)
+    flat, _ = _per_image(monitor, n_neurons, steps, dt_ms)
     return np.bincount(flat, minlength=n_images * n_neurons).reshape(n_images, n_neurons)
+
+
+def first_steps_per_image(monitor: SpikeMonitor, n_neurons: int, n_images: int, steps: int, dt_ms: float) -> np.ndarray:
+    """Step of each neuron's first spike within each image, shape (n_images, n_neurons); ``steps`` if none."""
+    flat, within = _per_image(monitor, n_neurons, steps, dt_ms)
+    first = np.full(n_images * n_neurons, steps, dtype=np.int64)
+    np.minimum.at(first, flat, within)
+    return first.reshape(n_images, n_neurons)

@@ -18,6 +18,7 @@ class SimulationResult:
     """Spike counts per image and layer, and where the time went."""
 
     output_counts: np.ndarray  # (n_images, n_outputs)
+    output_first_step: np.ndarray  # (n_images, n_outputs): step of the first spike in the image, steps if none
     hidden_counts: np.ndarray | None  # (n_images, n_hidden)
     input_counts: np.ndarray | None  # (n_images, n_inputs)
     build_seconds: float
@@ -70,6 +71,7 @@ def simulate(
         }
         result = SimulationResult(
             output_counts=count(net.output_spikes, t.n_outputs),
+            output_first_step=net.first_spikes(),
             hidden_counts=count(net.hidden_spikes, t.n_hidden) if net.hidden_spikes is not None else None,
             input_counts=count(net.input_spikes, t.n_inputs) if net.input_spikes is not None else None,
             build_seconds=timings.build_seconds,

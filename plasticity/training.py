@@ -70,7 +70,8 @@ class TrainState:
 
 def initial_state(config: STDPConfig) -> TrainState:
     rng = np.random.default_rng(np.random.SeedSequence([config.seed, 0xD1E4]))
-    return TrainState(weights=initial_weights(config.n_exc, config.params, rng), theta_mV=np.zeros(config.n_exc))
+    theta = np.full(config.n_exc, config.params.theta_offset_mV)  # the paper's theta starts at its offset
+    return TrainState(weights=initial_weights(config.n_exc, config.params, rng), theta_mV=theta)
 
 
 def schedule(config: STDPConfig) -> np.ndarray:

@@ -34,7 +34,8 @@ PALETTE = [f"C{c}" for c in (0, 1, 2, 3, 4, 5, 6, 8, 9)] + ["black"]
 
 
 def confusion_figure(matrix: np.ndarray, path: str | Path, title: str = "") -> None:
-    """Draw ``matrix[true, predicted]`` with its counts written in the cells."""
+    """Draw ``matrix[true, predicted]`` with its counts written in the cells; a last column beyond the
+    classes (``metrics.confusion``) holds the images that got no class."""
     matrix = np.asarray(matrix)
     n = matrix.shape[0]
     fig = Figure(figsize=(5.2, 4.6), layout="constrained")
@@ -46,7 +47,9 @@ def confusion_figure(matrix: np.ndarray, path: str | Path, title: str = "") -> N
         if count:
             ax.text(j, i, str(count), ha="center", va="center", fontsize=7,
                     color="white" if count > half else "black")
-    ax.set(xticks=range(n), yticks=range(n), xlabel="predicted class", ylabel="true class", title=title)
+    columns = [str(k) for k in range(n)] + ["none"] * (matrix.shape[1] - n)
+    ax.set(xticks=range(matrix.shape[1]), xticklabels=columns, yticks=range(n), xlabel="predicted class",
+           ylabel="true class", title=title)
     _save(fig, path, dpi=120)
 
 

@@ -23,10 +23,18 @@ class DigitActivity:
     pixels: np.ndarray  # (n_inputs,) uint8, the prepared digit
     input_spikes: np.ndarray  # bool (steps, n_inputs)
     output_counts: np.ndarray  # (n_outputs,) int
+    output_first_step: np.ndarray  # (n_outputs,) int: step of each output neuron's first spike, steps if none
     hidden_counts: np.ndarray  # (n_hidden,) int
     trains: dict  # layer -> (times_ms, indices) for "hidden" and "output"
     voltages: dict  # layer -> (neurons tuple, times_ms (steps,), v_mV (neurons, steps)); may be empty
-    prediction: int
+    prediction: int  # readout.spike_count.UNDECIDED (-1) when silent or an unbroken tie
+
+    @property
+    def verdict(self) -> str:
+        """The prediction in words, saying when it rests on a tie or when there is none."""
+        from snn_mnist.readout.spike_count import verdict
+
+        return verdict(self.output_counts, self.output_first_step)
 
     def layer_trace(self, layer: str):
         """The ``readout.figures.LayerTrace`` of ``layer`` ("hidden" or "output") for plotting."""
@@ -76,8 +84,9 @@ def run_digit(
         pixels=image[0],
         input_spikes=spikes[0],
         output_counts=result.output_counts[0],
+        output_first_step=result.output_first_step[0],
         hidden_counts=result.hidden_counts[0],
         trains={"hidden": result.hidden_spike_trains, "output": result.output_spike_trains},
         voltages=recorded,
-        prediction=int(predict(result.output_counts)[0]),
+        prediction=int(predict(result.output_counts, result.output_first_step)[0]),
     )

@@ -7,6 +7,8 @@ from sklearn.metrics import confusion_matrix
 
 from snn_mnist.neuron_models.topology import N_CLASSES
 
+from .spike_count import UNDECIDED
+
 
 def _pair(predictions, labels) -> tuple[np.ndarray, np.ndarray]:
     predictions, labels = np.asarray(predictions), np.asarray(labels)
@@ -24,6 +26,9 @@ def accuracy(predictions, labels) -> float:
 
 
 def confusion(predictions, labels, n_classes: int = N_CLASSES) -> np.ndarray:
-    """Counts ``C[true, predicted]`` over classes ``0..n_classes-1`` (rows: labels)."""
+    """Counts ``C[true, predicted]``, shape ``(n_classes, n_classes + 1)`` (rows: labels): columns
+    ``0..n_classes-1`` are the classes, the last one the images that got none (``UNDECIDED``), so that
+    every row sums to the images of its label."""
     predictions, labels = _pair(predictions, labels)
-    return confusion_matrix(labels, predictions, labels=np.arange(n_classes))
+    predictions = np.where(predictions == UNDECIDED, n_classes, predictions)
+    return confusion_matrix(labels, predictions, labels=np.arange(n_classes + 1))[:n_classes]

@@ -131,6 +131,7 @@ def measure(weights, images, backend: str, *, threads: int = 0, seed: int = 0, r
             "images_per_second": len(images) / min(runs),
             "images_per_cpu_second": len(images) / min(cpus),
             "output_counts": count(net.output_spikes, 10),
+            "output_first_step": net.first_spikes(),
         }
         if profile:
             result["profile"] = [(name, float(t)) for name, t in device.network_get_profiling_info(net.network)]
@@ -285,7 +286,7 @@ def main() -> int:
     for backend, threads in configs:
         r = measure(weights, images, backend, threads=threads, seed=args.seed,
                     repeats=1 if backend == "runtime" else args.repeats)
-        predictions = predict(r.pop("output_counts"))
+        predictions = predict(r.pop("output_counts"), r.pop("output_first_step"))
         r["accuracy"] = accuracy(predictions, labels)
         runs.append(r)
         if backend == "cpp" and threads == 0:

@@ -26,10 +26,11 @@ import numpy as np
 
 from snn_mnist.atomic_files import atomic_path, write_json
 from snn_mnist.digits import mnist
-from snn_mnist.networks.simulation import simulate
+from snn_mnist.networks.simulation import input_spikes, simulate
 from snn_mnist.readout.figures import confusion_figure
 from snn_mnist.readout.metrics import accuracy, confusion
-from snn_mnist.readout.spike_count import predict, silent
+from snn_mnist.readout.spike_count import predict, tally
+from snn_mnist.trainer.model import reference_counts
 from snn_mnist.trainer.parity import compare
 from snn_mnist.weights import pretrained
 
@@ -47,8 +48,12 @@ def spike_statistics(sim) -> dict:
         "output_spikes_per_image": float(sim.output_counts.sum(1).mean()),
         "silent_hidden_share_per_image": float((sim.hidden_counts == 0).mean()),
         "hidden_never_firing": int((sim.hidden_counts.sum(0) == 0).sum()),
-        "images_without_output_spike": int(silent(sim.output_counts).sum()),
+        "images_without_output_spike": tally(sim.output_counts, sim.output_first_step)["silent"],
     }
+
+
+def _predictions(sim):
+    return predict(sim.output_counts, sim.output_first_step)
 
 
 def evaluate(model: str, images, labels, args) -> dict:
@@ -56,10 +61,10 @@ def evaluate(model: str, images, labels, args) -> dict:
     n_run = min(args.runtime_n, len(images))
     cpp = simulate(weights, images, backend="cpp", seed=args.seed, record_hidden=True, record_input=True)
     runtime = simulate(weights, images[:n_run], backend="runtime", seed=args.seed)
-    pred = predict(cpp.output_counts)
+    pred = predict(cpp.output_counts, cpp.output_first_step)
     other_seeds = [args.seed + k for k in range(1, args.seeds)]
     seed_accuracy = [accuracy(pred, labels)] + [
-        accuracy(predict(simulate(weights, images, backend="cpp", seed=s).output_counts), labels) for s in other_seeds
+        accuracy(_predictions(simulate(weights, images, backend="cpp", seed=s)), labels) for s in other_seeds
     ]
     matrix = confusion(pred, labels)
     confusion_figure(matrix, RESULTS / f"confusion_{model}.png",
@@ -68,15 +73,18 @@ def evaluate(model: str, images, labels, args) -> dict:
         backend: compare(weights, images[: args.parity_n], labels[: args.parity_n], backend=backend, seed=args.seed)
         for backend in ("runtime", "cpp")
     }
+    trainer = reference_counts(weights, input_spikes(images, weights, args.seed))
     return {
         "model": model,
-        "trainer_test_accuracy": weights.provenance.get("test_accuracy_trainer"),
+        # the trainer's model (float64) on frozen input drawn with the seed, read out by the same rule as Brian2
+        "trainer_test_accuracy": accuracy(predict(trainer.output, trainer.output_first_step), labels),
+        "trainer_readout": tally(trainer.output, trainer.output_first_step),
         "epochs": weights.provenance.get("epochs"),
         "cpp": {"n_images": len(images), "accuracy": accuracy(pred, labels),
                 "build_seconds": cpp.build_seconds, "run_seconds": cpp.run_seconds,
-                "confusion": matrix.tolist(),
+                "confusion": matrix.tolist(), "readout": tally(cpp.output_counts, cpp.output_first_step),
                 "seeds": [args.seed, *other_seeds], "accuracy_per_seed": seed_accuracy},
-        "runtime": {"n_images": n_run, "accuracy": accuracy(predict(runtime.output_counts), labels[:n_run]),
+        "runtime": {"n_images": n_run, "accuracy": accuracy(_predictions(runtime), labels[:n_run]),
                     "run_seconds": runtime.run_seconds},
         "parity": parity,
         "spikes": spike_statistics(cpp),
@@ -127,20 +135,36 @@ def table(rows: list[dict]) -> str:
         f"(seed {rows[0]['seed']}, {platform.processor() or platform.machine()}). Accuracy in %, on MNIST test images,",
         "Poisson input drawn inside the simulation (it depends on the seed).",
         "",
-        "| model | epochs | trainer (PyTorch) | Brian2 cpp | Brian2 cpp over Poisson seeds: mean ± sd (min–max) "
+        "| model | epochs | trainer (PyTorch, frozen input) | Brian2 cpp | Brian2 cpp over Poisson seeds: mean ± sd (min–max) "
         "| Brian2 runtime | parity runtime: labels / counts | parity cpp: labels / counts |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         p_rt, p_cpp = r["parity"]["runtime"], r["parity"]["cpp"]
         lines.append(
-            f"| {r['model']} | {r['epochs']} | {pct(r['trainer_test_accuracy'])} (10,000) "
+            f"| {r['model']} | {r['epochs']} | {pct(r['trainer_test_accuracy'])} ({r['cpp']['n_images']:,}) "
             f"| {pct(r['cpp']['accuracy'])} ({r['cpp']['n_images']:,}) "
             f"| {seed_spread(r['cpp'])} "
             f"| {pct(r['runtime']['accuracy'])} ({r['runtime']['n_images']:,}) "
             f"| {pct(p_rt['label_agreement'])} / {pct(p_rt['count_agreement'])} ({p_rt['n_images']:,}) "
             f"| {pct(p_cpp['label_agreement'])} / {pct(p_cpp['count_agreement'])} ({p_cpp['n_images']:,}) |"
         )
+    lines += [
+        "",
+        "The readout (`readout/spike_count.py`): the output neuron with the most spikes; a tie in spike count",
+        "goes to the tied neuron that fired first; an image on which the tied neurons also first fired in the",
+        "same step, or no output neuron fired, gets no class and counts as an error. The trainer's column runs",
+        "its model (float64) on input spikes frozen from the same seed, read out by the same rule.",
+        "",
+        "| model | ties in spike count, Brian2 cpp | broken by the first spike | undecided | silent images "
+        "| ties, trainer | broken | undecided | silent |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        b, t = r["cpp"]["readout"], r["trainer_readout"]
+        keys = ("ties", "ties_broken_by_first_spike", "ties_undecided", "silent")
+        lines.append(f"| {r['model']} | " + " | ".join(str(b[k]) for k in keys) + " | "
+                     + " | ".join(str(t[k]) for k in keys) + " |")
     lines += [
         "",
         "Parity: the trainer's discrete-time model (float64, mV) and the Brian2 network on identical frozen",

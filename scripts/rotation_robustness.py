@@ -57,7 +57,7 @@ def measure(weights, images, labels, angles, *, backend, seed, threads) -> dict:
     sets = np.concatenate([images[None], rotated(images, angles)])  # (1 + angles, n, 784)
     n = len(images)
     result = simulate(weights, sets.reshape(-1, sets.shape[-1]), backend=backend, seed=seed, threads=threads)
-    correct = (predict(result.output_counts).reshape(len(sets), n) == labels[None]).sum(axis=1)
+    correct = (predict(result.output_counts, result.output_first_step).reshape(len(sets), n) == labels[None]).sum(axis=1)
     rows = [{"angle_deg": None, "correct": int(correct[0])}]
     rows += [{"angle_deg": float(a), "correct": int(c)} for a, c in zip(angles, correct[1:])]
     for row in rows:

@@ -117,7 +117,7 @@ def measure_snn(weights, images, labels, *, backend: str, seed: int, threads: in
                       record_hidden=True)
     ops = synaptic_operations(result.input_counts.sum(1), result.hidden_counts.sum(1), t.n_hidden, t.n_outputs)
     return {
-        "accuracy": float((predict(result.output_counts) == labels).mean()),
+        "accuracy": float((predict(result.output_counts, result.output_first_step) == labels).mean()),
         "input_spikes": float(result.input_counts.sum(1).mean()),
         "hidden_spikes": float(result.hidden_counts.sum(1).mean()),
         "synaptic_ops": float(ops.mean()),

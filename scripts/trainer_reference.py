@@ -5,7 +5,7 @@ bundled digits, so that Brian2 can be checked against the trainer where PyTorch 
 
 For each model: frozen input spikes drawn with seed 0 on the 300 bundled test digits, run through the
 trainer's model in float64 (``trainer.model.reference_counts``); the file keeps the output and hidden
-spike counts and the SHA-256 of the weights file they belong to (a retrained model makes the saved
+spike counts, the output neurons' first-spike steps and the SHA-256 of the weights file they belong to (a retrained model makes the saved
 counts stale, and the tests say so).
 """
 
@@ -34,10 +34,11 @@ def sha256(path: Path) -> str:
 def reference(model: str, images: np.ndarray) -> dict:
     """The arrays the file keeps for ``model``, keyed ``<model>/<what>``."""
     weights = pretrained.load(model)
-    output, hidden = reference_counts(weights, input_spikes(images, weights, SEED))
+    output, hidden, first = reference_counts(weights, input_spikes(images, weights, SEED))
     return {
         f"{model}/output": output.astype(np.int16),
         f"{model}/hidden": hidden.astype(np.int16),
+        f"{model}/output_first_step": first.astype(np.int16),
         f"{model}/weights_sha256": np.array(sha256(pretrained.path(model))),
     }
 

@@ -9,11 +9,13 @@ exported in mV, pre x post, as ``weights.NetworkWeights``.
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 import torch
 
 from snn_mnist.neuron_models.topology import Topology
+from snn_mnist.readout.spike_count import first_spike_steps
 from snn_mnist.weights import NetworkWeights
 
 from .dynamics import DEFAULT_SLOPE, LayerConstants, run_layer
@@ -35,10 +37,10 @@ class SpikingMLP(torch.nn.Module):
                 w.normal_(0.0, math.sqrt(2.0 / w.shape[0]), generator=generator)
 
     def forward(self, spikes: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """``spikes`` (steps, batch, inputs) -> output counts (batch, outputs), hidden spikes."""
+        """``spikes`` (steps, batch, inputs) -> output spikes and hidden spikes, (steps, batch, neurons)."""
         hidden, _ = run_layer(spikes @ self.w_input_hidden, self.hidden_c, self.slope)
         output, _ = run_layer(hidden @ self.w_hidden_output, self.output_c, self.slope)
-        return output.sum(0), hidden
+        return output, hidden
 
     def to_weights(self, max_rate_hz: float, provenance: dict) -> NetworkWeights:
         to_mV = lambda w, c: (w.detach().cpu().double() * c.gap_mV).numpy().astype(np.float32)  # noqa: E731
@@ -53,23 +55,30 @@ class SpikingMLP(torch.nn.Module):
         )
 
 
-@torch.no_grad()
-def reference_counts(weights: NetworkWeights, spikes: np.ndarray, batch_size: int = 500) -> tuple[np.ndarray, np.ndarray]:
-    """The trainer's model in float64 and mV, as Brian2 simulates it, on given input spikes.
+class ReferenceCounts(NamedTuple):
+    """What the readout needs of the trainer's model, per image: spike counts of both layers and the
+    step of each output neuron's first spike (``steps`` where it never fired)."""
 
-    ``spikes`` is a boolean array (n_images, steps, inputs). Returns output and hidden spike
-    counts per image, (n, outputs) and (n, hidden).
-    """
+    output: np.ndarray  # (n, outputs)
+    hidden: np.ndarray  # (n, hidden)
+    output_first_step: np.ndarray  # (n, outputs)
+
+
+@torch.no_grad()
+def reference_counts(weights: NetworkWeights, spikes: np.ndarray, batch_size: int = 500) -> ReferenceCounts:
+    """The trainer's model in float64 and mV, as Brian2 simulates it, on given input spikes
+    (a boolean array (n_images, steps, inputs))."""
     t = weights.topology
     hidden_c = LayerConstants.from_params(t.hidden_neuron, weights.dt_ms, "mV")
     output_c = LayerConstants.from_params(t.output_neuron, weights.dt_ms, "mV")
     w1 = torch.from_numpy(weights.w_input_hidden.astype(np.float64))
     w2 = torch.from_numpy(weights.w_hidden_output.astype(np.float64))
-    out, hid = [], []
+    out, hid, first = [], [], []
     for start in range(0, len(spikes), batch_size):
         x = torch.from_numpy(spikes[start : start + batch_size]).double().transpose(0, 1)
         hidden, _ = run_layer(x @ w1, hidden_c)
         output, _ = run_layer(hidden @ w2, output_c)
         out.append(output.sum(0).long().numpy())
         hid.append(hidden.sum(0).long().numpy())
-    return np.concatenate(out), np.concatenate(hid)
+        first.append(first_spike_steps(output.numpy()))
+    return ReferenceCounts(np.concatenate(out), np.concatenate(hid), np.concatenate(first))

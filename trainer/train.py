@@ -20,6 +20,7 @@ import torch.nn.functional as F
 from snn_mnist.atomic_files import atomic_path, write_json
 from snn_mnist.digits import mnist
 from snn_mnist.neuron_models.topology import topology as topology_named
+from snn_mnist.readout.spike_count import first_spike_steps, predict
 from snn_mnist.weights import NetworkWeights, save
 
 from .dynamics import DEFAULT_SLOPE
@@ -57,6 +58,14 @@ def poisson_batch(images: torch.Tensor, p_max: float, steps: int, generator: tor
     """Bernoulli spikes (steps, batch, pixels) for uint8 images (batch, pixels)."""
     p = images.float() * (p_max / 255.0)
     return (torch.rand((steps, *p.shape), generator=generator) < p).float()
+
+
+def _correct(output: torch.Tensor, labels: torch.Tensor) -> int:
+    """Images classified correctly by Brian2's readout (most spikes, ties to the first spike), from
+    output spikes (steps, batch, outputs)."""
+    spikes = output.detach().cpu().numpy()
+    predictions = predict(spikes.sum(0), first_spike_steps(spikes))
+    return int((predictions == labels.cpu().numpy()).sum())
 
 
 class Trainer:
@@ -133,13 +142,14 @@ class Trainer:
         self.model.train()
         total_loss, correct, seen = 0.0, 0, 0
         for spikes, labels in self._batches(self.train_x, self.train_y, train=True):
-            counts, _ = self.model(spikes)
+            output, _ = self.model(spikes)
+            counts = output.sum(0)
             loss = F.cross_entropy(counts, labels)
             self.optimizer.zero_grad(set_to_none=True)
             loss.backward()
             self.optimizer.step()
             total_loss += loss.item() * len(labels)
-            correct += (counts.argmax(1) == labels).sum().item()
+            correct += _correct(output, labels)
             seen += len(labels)
             if progress is not None:
                 progress(len(labels), loss.item())
@@ -150,9 +160,9 @@ class Trainer:
         self.model.eval()
         total_loss, correct = 0.0, 0
         for spikes, labels in self._batches(self.test_x, self.test_y, train=False):
-            counts, _ = self.model(spikes)
-            total_loss += F.cross_entropy(counts, labels, reduction="sum").item()
-            correct += (counts.argmax(1) == labels).sum().item()
+            output, _ = self.model(spikes)
+            total_loss += F.cross_entropy(output.sum(0), labels, reduction="sum").item()
+            correct += _correct(output, labels)
         return total_loss / len(self.test_x), correct / len(self.test_x)
 
     def run(self, log=print, progress_factory=None) -> list[dict]:

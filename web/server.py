@@ -70,7 +70,6 @@ class App:
         from snn_mnist.digits import user_image
         from snn_mnist.readout import figures
         from snn_mnist.readout.inspection import most_active, run_digit
-        from snn_mnist.readout.spike_count import verdict
 
         if not image:
             raise RequestError("no image was uploaded")
@@ -89,7 +88,7 @@ class App:
         busiest = most_active(activity.hidden_counts, SHOWN_HIDDEN)
         _, times, v = activity.voltages["hidden"]
         activity = dataclasses.replace(activity, voltages={**activity.voltages, "hidden": (busiest, times, v[list(busiest)])})
-        title = f"{model}: predicted {activity.prediction}"
+        title = f"{model}: predicted {activity.verdict}"
         hidden, output = activity.layer_trace("hidden"), activity.layer_trace("output")
         with tempfile.TemporaryDirectory(prefix="snn-mnist-web-") as tmp:
             files = {name: Path(tmp) / f"{name}.png" for name in ("digit", "input", "raster", "traces")}
@@ -108,7 +107,8 @@ class App:
             "inverted": prepared.inverted,
             "thickened": prepared.thickened,
             "prediction": activity.prediction,
-            "verdict": verdict(activity.output_counts, activity.prediction),
+            "verdict": activity.verdict,
+            "first_spike_step": activity.output_first_step.tolist(),
             "counts": activity.output_counts.tolist(),
             "hidden_spikes": int(activity.hidden_counts.sum()),
             "input_spikes": int(activity.input_spikes.sum()),

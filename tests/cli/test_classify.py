@@ -14,7 +14,7 @@ from snn_mnist.cli.main import UserError, main
 from snn_mnist.digits import user_image
 from snn_mnist.networks.simulation import input_spikes
 from snn_mnist.neuron_models.topology import TOPOLOGIES
-from snn_mnist.readout.spike_count import predict
+from snn_mnist.readout.spike_count import predict, verdict
 
 
 def drawing(path, shape, size=(240, 320), ink=(0, 0, 0, 255), paper=(255, 255, 255, 255), mode="RGBA"):
@@ -56,9 +56,9 @@ def test_classify_prints_and_writes_counts(cli, weights_file, tmp_path):
     answer = json.loads(out.read_text())
     counts = np.array(answer["counts"])
     assert counts.shape == (10,) and counts.sum() > 0
-    assert answer["prediction"] == int(predict(counts[None])[0])
+    assert answer["prediction"] == int(predict(counts[None], np.array(answer["first_spike_step"])[None])[0])
     assert answer["angle_deg"] == 12 and answer["inverted"] and answer["seed"] == 3
-    assert f"prediction: {answer['prediction']}" in done.stdout
+    assert f"prediction: {verdict(counts, np.array(answer['first_spike_step']))}" in done.stdout
     assert "spike count:  " + "".join(f"{c:>3}" for c in counts) in done.stdout
     expected = user_image.load(image, 12).pixels
     np.testing.assert_array_equal(np.asarray(Image.open(prepared_png)), expected)
@@ -74,8 +74,10 @@ def test_classify_counts_match_the_trainer_model(weights_file, tmp_path, capsys)
     answer = json.loads(out.read_text())
     w = weights.load(weights_file)
     spikes = input_spikes(user_image.load(image).flat[None], w, seed=5)
-    reference, _ = torch_model.reference_counts(w, spikes)
+    reference, _, first = torch_model.reference_counts(w, spikes)
     assert answer["counts"] == reference[0].tolist()
+    assert answer["first_spike_step"] == first[0].tolist()
+    assert answer["prediction"] == predict(reference, first)[0]
 
 
 @pytest.mark.parametrize("shape, digit", [("one", 1), ("zero", 0)])

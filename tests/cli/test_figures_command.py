@@ -28,7 +28,8 @@ def test_confusion_figure_and_numbers(weights_file, tmp_path, capsys):
                  "--backend", "runtime", "--out-dir", str(tmp_path)]) == 0
     data = json.loads((tmp_path / "confusion_lif-lif.json").read_text())
     matrix = np.array(data["confusion"])
-    assert matrix.shape == (10, 10) and matrix.sum() == 30 == data["n_images"]
+    assert matrix.shape == (10, 11) and matrix.sum() == 30 == data["n_images"]  # the last column: no class
+    assert matrix[:, 10].sum() == data["ties_undecided"] + data["silent"]
     assert data["accuracy"] == np.trace(matrix) / 30
     # rows are true classes: the first 30 test digits' labels
     from snn_mnist.digits import sample

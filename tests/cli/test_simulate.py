@@ -11,7 +11,8 @@ from snn_mnist.networks.simulation import simulate
 from snn_mnist.readout.spike_count import predict
 
 FIELDS = {"model", "backend", "n_images", "steps", "accuracy", "predictions", "labels", "build_seconds",
-          "run_seconds", "images_per_second", "seed", "input", "weights", "data", "n_silent"}
+          "run_seconds", "images_per_second", "seed", "input", "weights", "data", "ties",
+          "ties_broken_by_first_spike", "ties_undecided", "silent"}
 
 
 def test_writes_the_results(cli, weights_file, tmp_path):
@@ -39,8 +40,10 @@ def test_writes_the_results(cli, weights_file, tmp_path):
     w = dataclasses.replace(weights.load(weights_file), steps=12)
     images, _ = sample.load()
     direct = simulate(w, images[2:7], backend="runtime", input_mode="frozen", seed=4)
-    assert predict(direct.output_counts).tolist() == report["predictions"]
-    assert report["n_silent"] == int((direct.output_counts.sum(axis=1) == 0).sum())
+    assert predict(direct.output_counts, direct.output_first_step).tolist() == report["predictions"]
+    assert report["silent"] == int((direct.output_counts.sum(axis=1) == 0).sum())
+    top = direct.output_counts == direct.output_counts.max(axis=1, keepdims=True)
+    assert report["ties"] == int(((top.sum(axis=1) > 1) & (direct.output_counts.sum(axis=1) > 0)).sum())
 
 
 def test_reads_mnist_from_the_environment(cli, weights_file, mnist_dir, tmp_path):

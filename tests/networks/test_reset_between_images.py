@@ -57,7 +57,7 @@ def test_brian2_matches_the_trainer_when_reset_and_rest_differ(random_weights, s
     w = _fires_late_network(random_weights)
     images = sample_digits[0][:20]
     frozen = input_spikes(images, w, seed=2)
-    expected_output, expected_hidden = reference_counts(w, frozen)
+    expected_output, expected_hidden, _ = reference_counts(w, frozen)
     sim = simulate(w, images, backend=backend, input_mode="frozen", frozen=frozen, record_hidden=True)
     np.testing.assert_array_equal(sim.hidden_counts, expected_hidden)
     np.testing.assert_array_equal(sim.output_counts, expected_output)

@@ -10,6 +10,7 @@ from snn_mnist.digits import sample
 from snn_mnist.neuron_models.topology import TOPOLOGIES
 from snn_mnist.readout import figures
 from snn_mnist.readout.inspection import most_active, run_digit
+from snn_mnist.readout.spike_count import predict
 from snn_mnist.weights import NetworkWeights
 
 
@@ -33,7 +34,11 @@ def test_recorded_spikes_agree_with_the_counts(activity):
         times, indices = activity.trains[layer]
         np.testing.assert_array_equal(np.bincount(indices, minlength=len(counts)), counts)
         assert times.min() >= 0 and times.max() < w.duration_ms
-    assert activity.prediction == int(np.argmax(activity.output_counts))
+    times, indices = activity.trains["output"]
+    first = np.full(len(activity.output_counts), w.steps)
+    np.minimum.at(first, indices, np.round(times / w.dt_ms).astype(int))
+    np.testing.assert_array_equal(activity.output_first_step, first)
+    assert activity.prediction == int(predict(activity.output_counts[None], first[None])[0])
     # input spikes only where the digit has ink
     assert not activity.input_spikes[:, activity.pixels == 0].any()
 
@@ -41,8 +46,9 @@ def test_recorded_spikes_agree_with_the_counts(activity):
 def test_matches_the_trainer_model(activity):
     """Hidden and output counts as an independent implementation computes them from the same spikes."""
     model = pytest.importorskip("snn_mnist.trainer.model")
-    output, hidden = model.reference_counts(activity.weights, activity.input_spikes[None])
+    output, hidden, first = model.reference_counts(activity.weights, activity.input_spikes[None])
     np.testing.assert_array_equal(output[0], activity.output_counts)
+    np.testing.assert_array_equal(first[0], activity.output_first_step)
     np.testing.assert_array_equal(hidden[0], activity.hidden_counts)
 
 

@@ -54,13 +54,14 @@ def test_shipped_pretrained_weights_are_valid(model):
 SAVED = Path(__file__).resolve().parents[1] / "data" / "trainer_counts.npz"
 
 
-def saved_trainer_counts(model: str) -> tuple[np.ndarray, np.ndarray]:
-    """The trainer's output and hidden counts for ``model`` kept by ``scripts/trainer_reference.py``."""
+def saved_trainer_counts(model: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The trainer's output and hidden counts and output first-spike steps for ``model`` kept by
+    ``scripts/trainer_reference.py``."""
     import hashlib
 
     with np.load(SAVED, allow_pickle=False) as saved:
         digest = str(saved[f"{model}/weights_sha256"])
-        counts = saved[f"{model}/output"], saved[f"{model}/hidden"]
+        counts = saved[f"{model}/output"], saved[f"{model}/hidden"], saved[f"{model}/output_first_step"]
     assert digest == hashlib.sha256(pretrained.path(model).read_bytes()).hexdigest(), (
         f"{SAVED.name} was made for other {model} weights: rerun python scripts/trainer_reference.py"
     )
@@ -76,14 +77,15 @@ def test_shipped_models_reproduce_the_trainers_spike_counts_in_brian2(model, sam
     from snn_mnist.networks.simulation import input_spikes, simulate
     from snn_mnist.readout.spike_count import predict
 
-    expected_output, expected_hidden = saved_trainer_counts(model)
+    expected_output, expected_hidden, expected_first = saved_trainer_counts(model)
     w = pretrained.load(model)
     images, labels = sample_digits
     sim = simulate(w, images, backend="runtime", input_mode="frozen", frozen=input_spikes(images, w, seed=0),
                    record_hidden=True)
     np.testing.assert_array_equal(sim.output_counts, expected_output)
     np.testing.assert_array_equal(sim.hidden_counts, expected_hidden)
-    assert (predict(sim.output_counts) == labels).mean() >= 0.95
+    np.testing.assert_array_equal(sim.output_first_step, expected_first)
+    assert (predict(sim.output_counts, sim.output_first_step) == labels).mean() >= 0.95
 
 
 @pytest.mark.parametrize("model", list(TOPOLOGIES))
@@ -94,7 +96,8 @@ def test_the_saved_counts_are_what_the_trainer_gives_now(model, sample_digits):
 
     w = pretrained.load(model)
     images, _ = sample_digits
-    output, hidden = reference_counts(w, input_spikes(images, w, seed=0))
-    saved_output, saved_hidden = saved_trainer_counts(model)
+    output, hidden, first = reference_counts(w, input_spikes(images, w, seed=0))
+    saved_output, saved_hidden, saved_first = saved_trainer_counts(model)
     np.testing.assert_array_equal(output, saved_output)
     np.testing.assert_array_equal(hidden, saved_hidden)
+    np.testing.assert_array_equal(first, saved_first)
