@@ -44,6 +44,11 @@ class TrainConfig:
     data_dir: str | None = None
 
 
+def cosine_factor(epoch: int, epochs: int) -> float:
+    """The learning rate's factor at ``epoch`` of ``epochs``: cosine decay from 1 to 0."""
+    return 0.5 * (1 + math.cos(math.pi * epoch / max(1, epochs)))
+
+
 def random_shift(images: torch.Tensor, max_shift: int, generator: torch.Generator) -> torch.Tensor:
     """Translate each 28x28 image (batch, 784) by a random whole number of pixels, filling with 0."""
     n = len(images)
@@ -90,7 +95,7 @@ class Trainer:
 
     def lr_factor(self, epoch: int) -> float:
         """Cosine decay of the learning rate over ``config.epochs`` epochs."""
-        return 0.5 * (1 + math.cos(math.pi * epoch / max(1, self.config.epochs)))
+        return cosine_factor(epoch, self.config.epochs)
 
     # --- checkpoints --------------------------------------------------------------------
     @property

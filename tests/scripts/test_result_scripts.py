@@ -77,7 +77,8 @@ def test_leak_is_counted_for_leaky_layers_only(random_weights):
 def test_snn_vs_ann(mnist_dir, weights_file, tmp_path):
     pytest.importorskip("torch")
     ann = script("snn_vs_ann")
-    assert ann.main(["--weights", f"lif-lif={weights_file}", "--epochs", "3", "--n-train", "2000", "--n-test", "50",
+    assert ann.main(["--weights", f"lif-lif={weights_file}", "--epochs", "3", "--seeds", "2", "--n-train", "2000",
+                     "--n-test", "50",
                      "--backend", "runtime", "--threads", "1", "--data-dir", str(mnist_dir),
                      "--out-dir", str(tmp_path)]) == 0
     data = json.loads((tmp_path / "snn_vs_ann.json").read_text())
@@ -86,5 +87,8 @@ def test_snn_vs_ann(mnist_dir, weights_file, tmp_path):
     assert data["ann"]["macs_dense"] == 784 * 32 + 32 * 10
     assert 0 < data["ann"]["macs_zero_skipping"] < data["ann"]["macs_dense"]
     assert data["ann"]["accuracy"] > 0.7  # 2000 images, three epochs: well above chance
+    assert data["ann"]["seeds"] == [0, 1] and data["ann"]["accuracy"] == pytest.approx(
+        np.mean(data["ann"]["accuracy_per_seed"]))
+    assert len(set(data["ann"]["accuracy_per_seed"])) == 2  # two seeds, two trainings
     report = (tmp_path / "snn_vs_ann.md").read_text()
     assert "| SNN lif-lif (25 steps) |" in report and "Caveats" in report
