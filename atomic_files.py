@@ -54,8 +54,9 @@ def save_npz(path: str | os.PathLike, arrays: dict[str, np.ndarray], metadata: d
 
 
 def load_npz(path: str | os.PathLike, names: tuple[str, ...], *, what: str,
-             error: type[Exception] = ValueError) -> tuple[dict[str, np.ndarray], dict]:
-    """The arrays ``names`` and the metadata of a file :func:`save_npz` wrote.
+             error: type[Exception] = ValueError, optional: tuple[str, ...] = ()) -> tuple[dict[str, np.ndarray], dict]:
+    """The arrays ``names`` (and those of ``optional`` that the file has) and the metadata of a file
+    :func:`save_npz` wrote.
 
     Anything wrong (no such file, not a zip, a missing array, metadata that is not JSON) raises
     ``error`` with one line that calls the file ``what`` ("weights file", "checkpoint", ...).
@@ -66,7 +67,7 @@ def load_npz(path: str | os.PathLike, names: tuple[str, ...], *, what: str,
     try:
         with np.load(path, allow_pickle=False) as archive:
             missing = [k for k in (*names, "metadata") if k not in archive.files]
-            arrays = {k: archive[k] for k in names if k not in missing}
+            arrays = {k: archive[k] for k in (*names, *optional) if k not in missing and k in archive.files}
             metadata = json.loads(str(archive["metadata"])) if "metadata" not in missing else None
     except (OSError, ValueError, TypeError, AttributeError, zipfile.BadZipFile, EOFError) as exc:
         raise error(f"{path}: unreadable {what} ({exc})") from None

@@ -5,6 +5,8 @@ synaptic propagation (``v += w`` for the spikes of this step), reset. An input s
 step k therefore reaches the hidden layer after the hidden threshold test of step k, and
 can make it fire at step k+1 at the earliest. The trainer's discrete-time model
 (``trainer.dynamics``) follows the same order; ``tests/networks/test_schedule.py`` pins it.
+Networks imported from snnTorch or Norse run those simulators' order instead (``step_order``
+"input-first", :func:`input_first`).
 
 Many images are simulated in one ``run()``: image m occupies steps [m*T, (m+1)*T) and every
 neuron is returned to rest (and out of refractoriness) at the start of each image.
@@ -102,6 +104,19 @@ def _all_to_all(pre, post, w_mV: np.ndarray, name: str) -> Synapses:
     return synapses
 
 
+def input_first(*chain) -> None:
+    """Schedule a step as snnTorch and Norse do (``step_order`` "input-first"): after every group's state
+    update, layer by layer, the synaptic input arrives, then the threshold is tested, then the reset; a
+    layer's spikes reach the next layer within the same step. ``chain`` alternates pathways and groups:
+    ``input_hidden, hidden, hidden_output, output``. Everything runs in the ``synapses`` slot, in the
+    explicit ``order`` given here (never in name order)."""
+    steps = []
+    for obj in chain:
+        steps += [obj.pre] if isinstance(obj, Synapses) else [obj.thresholder["spike"], obj.resetter["spike"]]
+    for order, step in enumerate(steps):
+        step.when, step.order = "synapses", order
+
+
 def build_network(
     weights: NetworkWeights,
     *,
@@ -130,11 +145,14 @@ def build_network(
     hidden = neuron_group(topology.hidden_neuron, topology.n_hidden, name="hidden")
     output = neuron_group(topology.output_neuron, topology.n_outputs, name="output")
     image_period = weights.duration_ms * ms
-    for group in (hidden, output):
+    for layer, group, params in (("hidden", hidden, topology.hidden_neuron), ("output", output, topology.output_neuron)):
         group.run_regularly(REST_STATE, dt=image_period, when=REST_WHEN, order=REST_ORDER, name=f"{group.name}_rest")
+        group.v_drive = params.drive_for(weights.bias(layer), weights.dt_ms) * mV  # constant input (biases)
 
     input_hidden = _all_to_all(input_group, hidden, weights.w_input_hidden, "input_hidden")
     hidden_output = _all_to_all(hidden, output, weights.w_hidden_output, "hidden_output")
+    if weights.step_order == "input-first":
+        input_first(input_hidden, hidden, hidden_output, output)
 
     output_spikes = SpikeMonitor(output, name="output_spikes")
     hidden_spikes = SpikeMonitor(hidden, name="hidden_spikes") if record_hidden else None

@@ -92,6 +92,11 @@ class NeuronParameters:
         (works on floats, NumPy arrays and PyTorch tensors alike)."""
         raise NotImplementedError
 
+    def drive_for(self, increment_mV, dt_ms: float):
+        """The constant ``v_drive`` (mV) that raises a free neuron's potential by ``increment_mV`` per step
+        of ``dt_ms`` beyond the model's own update: how a constant input (a bias) enters the equations."""
+        raise NotImplementedError
+
     def refractory_steps(self, dt_ms: float) -> int:
         """Steps after a spike (the spike's own step included) in which the neuron is clamped.
 
@@ -120,7 +125,7 @@ class NeuronParameters:
 
     # --- NIR (weights.nir_io reads these) ------------------------------------------------
     def to_nir(self, nir, n: int, dt_ms: float):
-        """This layer as a NIR neuron node of ``n`` neurons, potentials from rest, time in ms
+        """This layer as a NIR neuron node of ``n`` neurons, potentials from rest, time in seconds
         (``nir`` is the imported package; see ``weights.nir_io`` for the convention)."""
         raise NotImplementedError
 
@@ -130,8 +135,8 @@ class NeuronParameters:
         raise NotImplementedError
 
     @classmethod
-    def nir_timing(cls, node: "NirNode", dt_ms: float) -> tuple[float, Any, float]:
-        """``(tau_m_ms, jump per unit weight (per neuron), decay the exporter applies in one step)``."""
+    def nir_timing(cls, node: "NirNode", dt_ms: float) -> tuple[float, Any]:
+        """``(tau_m_ms, jump per unit weight in one step (per neuron))``."""
         raise NotImplementedError
 
     # --- serialisation -----------------------------------------------------------------
@@ -153,8 +158,8 @@ class NeuronParameters:
 class NirNode:
     """What a model's NIR hooks may ask of the node being imported (``weights.nir_io`` makes one):
     per-neuron ``field(name)``, a common ``uniform(name, why)``, the exporter's ``step`` (in the
-    graph's time unit), ``discrete`` and ``if_pulse`` (see ``weights.nir_io.Convention``), and
-    ``fail(message)``, which raises the importer's one-line error."""
+    graph's time unit), ``ms_per_unit`` (that unit in ms), ``discrete`` and ``if_pulse`` (see
+    ``weights.nir_io.Convention``), and ``fail(message)``, which raises the importer's one-line error."""
 
 
 #: kind -> model class, in the order they registered

@@ -37,9 +37,13 @@ class IFParameters(NeuronParameters):
     def free_step(v, v_rest, decay):
         return v
 
+    def drive_for(self, increment_mV, dt_ms: float):
+        # Euler, exact here: v -> v + dt v_drive / tau_m
+        return np.asarray(increment_mV) * self.tau_m_ms / dt_ms
+
     def to_nir(self, nir, n: int, dt_ms: float):
         full = lambda x: np.full(n, x, dtype=np.float64)  # noqa: E731
-        return nir.IF(r=full(1.0 / dt_ms), v_threshold=full(self.v_th_mV - self.v_rest_mV),
+        return nir.IF(r=full(1000.0 / dt_ms), v_threshold=full(self.v_th_mV - self.v_rest_mV),
                       v_reset=full(self.v_reset_mV - self.v_rest_mV))
 
     @classmethod
@@ -49,8 +53,8 @@ class IFParameters(NeuronParameters):
     @classmethod
     def nir_timing(cls, node, dt_ms: float):
         r = node.field("r")
-        # an IF never reads tau_m (no drive): keep the default
-        return IF.tau_m_ms, (r * node.step if node.if_pulse else r), 1.0
+        # tau_m only scales v_drive, which the import sets from the biases (drive_for): keep the default
+        return IF.tau_m_ms, (r * node.step if node.if_pulse else r)
 
 
 #: The IF parameters every network of this project uses unless told otherwise.

@@ -38,10 +38,14 @@ class LIFParameters(NeuronParameters):
     def free_step(v, v_rest, decay):
         return v_rest + (v - v_rest) * decay
 
+    def drive_for(self, increment_mV, dt_ms: float):
+        # exact over one step: v -> v_rest + v_drive + (v - v_rest - v_drive) d, i.e. free_step + v_drive (1 - d)
+        return np.asarray(increment_mV) / (1.0 - self.decay(dt_ms))
+
     def to_nir(self, nir, n: int, dt_ms: float):
         full = lambda x: np.full(n, x, dtype=np.float64)  # noqa: E731
         return nir.LIF(
-            tau=full(self.tau_m_ms), r=full(self.tau_m_ms / dt_ms), v_leak=full(0.0),
+            tau=full(self.tau_m_ms / 1000.0), r=full(self.tau_m_ms / dt_ms), v_leak=full(0.0),
             v_threshold=full(self.v_th_mV - self.v_rest_mV), v_reset=full(self.v_reset_mV - self.v_rest_mV),
         )
 
@@ -54,15 +58,14 @@ class LIFParameters(NeuronParameters):
         tau = node.uniform("tau", " (tau cannot be folded into the weights)")
         if not tau > 0:
             node.fail(f"has tau {tau:g}; it must be positive")
-        decay = 1.0
         if node.discrete:  # the exporter's Euler step, v += step/tau (v_leak - v): keep its decay exactly
             decay = 1.0 - node.step / tau
             if not 0 < decay < 1:
                 node.fail(f"has tau {tau:g}, not longer than the {node.convention} step {node.step:g}")
             tau_m_ms = -dt_ms / math.log(decay)
         else:
-            tau_m_ms = tau  # the graph's time unit is ms
-        return tau_m_ms, node.field("r") * node.step / tau, decay
+            tau_m_ms = tau * node.ms_per_unit
+        return tau_m_ms, node.field("r") * node.step / tau
 
 
 #: The LIF parameters every network of this project uses unless told otherwise.

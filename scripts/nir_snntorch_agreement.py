@@ -3,10 +3,12 @@
     SNN_MNIST_DATA=/path/to/mnist python scripts/nir_snntorch_agreement.py [--n-train 10000] [--n-test 1000]
 
 Trains snnTorch's Linear -> Leaky -> Linear -> Leaky (784-H-10, beta 0.9, threshold 1, reset to
-zero, no biases) with BPTT on spike counts, exports it with ``snntorch.export_nir``, imports the
-file with ``weights.load`` and runs both on the same frozen Poisson spike trains of the MNIST test
-images. Writes ``results/nir_snntorch.json``: prediction agreement, both accuracies, spike counts
-of both layers. Needs ``snntorch``, ``nirtorch`` and the ``nir`` extra.
+zero, ``nn.Linear`` with its default biases) with BPTT on spike counts, exports it with
+``snntorch.export_nir``, imports the file with ``weights.load`` and runs both on the same frozen
+Poisson spike trains of the MNIST test images, snnTorch in its own float32 and Brian2 in float64.
+Both are read out by the same rule (``readout.spike_count``). Writes ``results/nir_snntorch.json``:
+prediction and count agreement, both accuracies, spike counts of both layers. Needs ``snntorch``,
+``nirtorch`` and the ``nir`` extra.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from snn_mnist.atomic_files import write_json
 from snn_mnist.digits import mnist
 from snn_mnist.encoding import frozen_spikes
 from snn_mnist.networks.simulation import simulate
+from snn_mnist.readout.spike_count import first_spike_steps, predict
 from snn_mnist.weights import load
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,24 +40,24 @@ def snntorch_net(n_hidden: int):
         return snn.Leaky(beta=torch.full((n,), 0.9), threshold=torch.ones(n), reset_mechanism="zero",
                          init_hidden=True, **kw)
 
-    return torch.nn.Sequential(torch.nn.Linear(784, n_hidden, bias=False), leaky(n_hidden),
-                               torch.nn.Linear(n_hidden, 10, bias=False), leaky(10, output=True))
+    return torch.nn.Sequential(torch.nn.Linear(784, n_hidden), leaky(n_hidden),
+                               torch.nn.Linear(n_hidden, 10), leaky(10, output=True))
 
 
 def run(net, spikes: np.ndarray):
-    """Hidden and output spike counts per image of the snnTorch network on frozen input."""
+    """Hidden spike counts per image and output spikes (steps, images, 10) of the snnTorch network."""
     import torch
     from snntorch import utils
 
     utils.reset(net)
     x = torch.as_tensor(spikes, dtype=torch.float32)
-    hidden = output = 0
+    hidden, output = 0, []
     with torch.no_grad():
         for t in range(x.shape[1]):
             h = net[1](net[0](x[:, t]))
             hidden = hidden + h
-            output = output + net[3](net[2](h))[0]
-    return hidden.numpy(), output.numpy()
+            output.append(net[3](net[2](h))[0])
+    return hidden.numpy(), torch.stack(output).numpy()
 
 
 def train(net, images, labels, *, epochs: int, steps: int, rng: np.random.Generator, batch: int = 128):
@@ -110,13 +113,18 @@ def main() -> int:
         weights = load(path)
 
     spikes = frozen_spikes(test_x, weights.steps, weights.max_rate_hz, weights.dt_ms, rng)
-    ref_hidden, ref_output = run(net, spikes)
+    ref_hidden, ref_trains = run(net, spikes)
+    ref_output = ref_trains.sum(0)
     sim = simulate(weights, test_x, backend=args.backend, input_mode="frozen", frozen=spikes, record_hidden=True)
-    ref_pred, sim_pred = ref_output.argmax(1), sim.output_counts.argmax(1)  # ties to the lowest class in both
+    ref_pred = predict(ref_output, first_spike_steps(ref_trains))
+    sim_pred = predict(sim.output_counts, sim.output_first_step)
     figures = {
         "n_train": len(train_x), "n_test": len(test_x), "hidden": args.hidden, "epochs": args.epochs,
         "steps": weights.steps, "dt_ms": weights.dt_ms, "backend": args.backend, "seed": args.seed,
+        "step_order": weights.step_order, "biases": weights.bias_hidden is not None,
         "label_agreement": float(np.mean(ref_pred == sim_pred)),
+        "output_count_agreement": float(np.mean(np.all(ref_output == sim.output_counts, axis=1))),
+        "hidden_count_agreement": float(np.mean(np.all(ref_hidden == sim.hidden_counts, axis=1))),
         "accuracy_snntorch": float(np.mean(ref_pred == test_y)),
         "accuracy_brian2": float(np.mean(sim_pred == test_y)),
         "output_spikes_per_image": {"snntorch": float(ref_output.sum(1).mean()),
@@ -132,7 +140,8 @@ def main() -> int:
                      "python": platform.python_version()},
     }
     write_json(args.out, figures)
-    print(f"predictions agree on {figures['label_agreement']:.4f} of {len(test_x)} test digits; accuracy snnTorch "
+    print(f"predictions agree on {figures['label_agreement']:.4f} of {len(test_x)} test digits, all output counts "
+          f"on {figures['output_count_agreement']:.4f}; accuracy snnTorch "
           f"{figures['accuracy_snntorch']:.4f}, Brian2 {figures['accuracy_brian2']:.4f}; wrote {args.out}")
     return 0
 

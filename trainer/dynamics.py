@@ -10,6 +10,11 @@ One step of a layer follows Brian2's schedule within a time step (see networks/b
 3. synapses       ``v += current`` for neurons neither refractory nor spiking (``neuron_models.delta``)
 4. reset          spiking neurons: ``v = v_reset``, ``since = 0``
 
+A constant input per step (``bias``, a weights file's ``bias_hidden``/``bias_output``) is added with
+the state update, as Brian2 integrates ``v_drive``. With ``input_first`` (``step_order``
+"input-first", snnTorch's and Norse's order) steps 2 and 3 swap: the step's input arrives, then the
+threshold is tested, and a neuron that fires keeps the input of its step until the reset.
+
 Spikes use the fast-sigmoid surrogate gradient ``1 / (1 + slope*|v - v_th| / (v_th - v_rest))**2``;
 the reset and the refractory mask carry no gradient. Potentials can be in mV or in any affine
 rescaling of them: :class:`LayerConstants` says which.
@@ -84,22 +89,27 @@ class LayerState:
 
 
 def layer_step(
-    current: torch.Tensor, state: LayerState, c: LayerConstants, slope: float = DEFAULT_SLOPE
+    current: torch.Tensor, state: LayerState, c: LayerConstants, slope: float = DEFAULT_SLOPE,
+    bias: torch.Tensor | float = 0.0, input_first: bool = False,
 ) -> tuple[torch.Tensor, LayerState]:
     """Advance one layer by one step given this step's synaptic input; return (spikes, state)."""
     since = state.since + 1
     active = since >= c.refractory_steps
-    v = torch.where(active, c.free_step(state.v, c.v_rest, c.decay), state.v)
+    v = torch.where(active, c.free_step(state.v, c.v_rest, c.decay) + bias, state.v)
+    if input_first:
+        v = delta.deliver(v, current, active, torch.where)
     spikes = FastSigmoidSpike.apply((v - c.v_th) / (c.v_th - c.v_rest), slope) * active
     fired = spikes.detach() > 0
-    v = delta.deliver(v, current, active & ~fired, torch.where)
+    if not input_first:
+        v = delta.deliver(v, current, active & ~fired, torch.where)
     v = torch.where(fired, torch.full_like(v, c.v_reset), v)
     since = torch.where(fired, torch.zeros_like(since), since)
     return spikes, LayerState(v, since)
 
 
 def run_layer(
-    currents: torch.Tensor, c: LayerConstants, slope: float = DEFAULT_SLOPE, record_v: bool = False
+    currents: torch.Tensor, c: LayerConstants, slope: float = DEFAULT_SLOPE, record_v: bool = False,
+    bias: torch.Tensor | float = 0.0, input_first: bool = False,
 ) -> tuple[torch.Tensor, torch.Tensor | None]:
     """Run a layer over all steps of ``currents`` (steps, batch, neurons), starting at rest.
 
@@ -108,7 +118,7 @@ def run_layer(
     state = LayerState.at_rest(currents.shape[1:], c, currents)
     spikes, voltages = [], []
     for current in currents:
-        s, state = layer_step(current, state, c, slope)
+        s, state = layer_step(current, state, c, slope, bias, input_first)
         spikes.append(s)
         if record_v:
             voltages.append(state.v)

@@ -73,11 +73,13 @@ def reference_counts(weights: NetworkWeights, spikes: np.ndarray, batch_size: in
     output_c = LayerConstants.from_params(t.output_neuron, weights.dt_ms, "mV")
     w1 = torch.from_numpy(weights.w_input_hidden.astype(np.float64))
     w2 = torch.from_numpy(weights.w_hidden_output.astype(np.float64))
+    b1, b2 = (torch.from_numpy(weights.bias(layer)) for layer in ("hidden", "output"))
+    order = {"input_first": weights.step_order == "input-first"}
     out, hid, first = [], [], []
     for start in range(0, len(spikes), batch_size):
         x = torch.from_numpy(spikes[start : start + batch_size]).double().transpose(0, 1)
-        hidden, _ = run_layer(x @ w1, hidden_c)
-        output, _ = run_layer(hidden @ w2, output_c)
+        hidden, _ = run_layer(x @ w1, hidden_c, bias=b1, **order)
+        output, _ = run_layer(hidden @ w2, output_c, bias=b2, **order)
         out.append(output.sum(0).long().numpy())
         hid.append(hidden.sum(0).long().numpy())
         first.append(first_spike_steps(output.numpy()))

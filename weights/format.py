@@ -4,6 +4,9 @@ A weights file is a NumPy ``.npz`` archive (format version 1) holding
 
 ``w_input_hidden``   float32, shape (n_inputs, n_hidden), millivolts
 ``w_hidden_output``  float32, shape (n_hidden, n_outputs), millivolts
+``bias_hidden``, ``bias_output``
+                     optional float32, shape (n_hidden,) and (n_outputs,): millivolts added to each
+                     neuron in every step (a constant input, as an ``Affine`` layer's bias gives); absent: 0
 ``metadata``         a JSON string:
     format_version   1
     topology         name ("lif-lif", ...), n_inputs, n_hidden, n_outputs
@@ -11,6 +14,11 @@ A weights file is a NumPy ``.npz`` archive (format version 1) holding
                      neuron parameters with units in their keys (``tau_m_ms``, ``v_th_mV``, ...)
     dt_ms, steps     the time step and the number of steps an image is shown for
     encoding         {"type": "poisson", "max_rate_hz": ...}
+    step_order       what comes first within a time step (absent: "threshold-first"):
+                     "threshold-first"  Brian2's order: decay, threshold, the step's input, reset; a
+                                        neuron that fires drops the input of its step
+                     "input-first"      snnTorch's and Norse's: decay, the step's input, threshold,
+                                        reset, layer after layer within the step (NIR imports)
     provenance       free-form: trainer, surrogate, seed, epochs, accuracies, data checksum
 
 Weights are laid out pre x post: ``w_input_hidden[i, j]`` is the jump, in mV, that a spike of
@@ -32,6 +40,9 @@ from snn_mnist.neuron_models.topology import Topology
 
 FORMAT_VERSION = 1
 ARRAYS = ("w_input_hidden", "w_hidden_output")
+BIASES = ("bias_hidden", "bias_output")
+#: Orders of the work within one time step (see the module docstring)
+STEP_ORDERS = ("threshold-first", "input-first")
 
 
 class WeightsError(ValueError):
@@ -49,15 +60,22 @@ class NetworkWeights:
     steps: int = 25
     max_rate_hz: float = 1000.0
     provenance: dict = field(default_factory=dict)
+    bias_hidden: np.ndarray | None = None  # mV added every step; None: no constant input
+    bias_output: np.ndarray | None = None
+    step_order: str = "threshold-first"
 
     def __post_init__(self) -> None:
         t = self.topology
         expected = {
             "w_input_hidden": (t.n_inputs, t.n_hidden),
             "w_hidden_output": (t.n_hidden, t.n_outputs),
+            "bias_hidden": (t.n_hidden,),
+            "bias_output": (t.n_outputs,),
         }
         for name, shape in expected.items():
             array = getattr(self, name)
+            if array is None and name in BIASES:
+                continue
             if not isinstance(array, np.ndarray) or array.dtype.kind != "f":
                 raise WeightsError(f"{name} must be a floating-point array")
             if array.shape != shape:
@@ -70,6 +88,14 @@ class NetworkWeights:
             raise WeightsError(f"steps must be a positive integer, got {self.steps!r}")
         if not (math.isfinite(self.max_rate_hz) and 0 < self.max_rate_hz * self.dt_ms / 1000 <= 1):
             raise WeightsError(f"max rate {self.max_rate_hz} Hz is not usable at dt {self.dt_ms} ms")
+        if self.step_order not in STEP_ORDERS:
+            raise WeightsError(f"unknown step order {self.step_order!r} (choose from {', '.join(STEP_ORDERS)})")
+
+    def bias(self, layer: str) -> np.ndarray:
+        """The mV added to each neuron of ``layer`` ("hidden" or "output") in every step (zeros if none)."""
+        array = {"hidden": self.bias_hidden, "output": self.bias_output}[layer]
+        n = {"hidden": self.topology.n_hidden, "output": self.topology.n_outputs}[layer]
+        return np.zeros(n) if array is None else np.asarray(array, dtype=np.float64)
 
     @property
     def duration_ms(self) -> float:
@@ -99,18 +125,20 @@ class NetworkWeights:
             "dt_ms": self.dt_ms,
             "steps": self.steps,
             "encoding": {"type": "poisson", "max_rate_hz": self.max_rate_hz},
+            "step_order": self.step_order,
             "provenance": self.provenance,
         }
 
 
 def save(weights: NetworkWeights, path: str | Path) -> None:
     """Write ``weights`` to ``path`` (``.npz``) atomically."""
-    save_npz(path, {name: getattr(weights, name).astype(np.float32) for name in ARRAYS}, weights.metadata())
+    names = ARRAYS + tuple(name for name in BIASES if getattr(weights, name) is not None)
+    save_npz(path, {name: getattr(weights, name).astype(np.float32) for name in names}, weights.metadata())
 
 
 def load_npz_weights(path: str | Path) -> NetworkWeights:
     """Read and validate a ``.npz`` weights file; any problem raises :class:`WeightsError`."""
-    arrays, metadata = load_npz(path, ARRAYS, what="weights file", error=WeightsError)
+    arrays, metadata = load_npz(path, ARRAYS, what="weights file", error=WeightsError, optional=BIASES)
     return from_metadata(metadata, arrays, source=str(path))
 
 
@@ -142,6 +170,9 @@ def from_metadata(metadata: dict, arrays: dict, source: str = "weights") -> Netw
             steps=int(metadata["steps"]),
             max_rate_hz=float(metadata["encoding"]["max_rate_hz"]),
             provenance=dict(metadata.get("provenance", {})),
+            bias_hidden=arrays.get("bias_hidden"),
+            bias_output=arrays.get("bias_output"),
+            step_order=metadata.get("step_order", "threshold-first"),
         )
     except WeightsError:
         raise

@@ -3,13 +3,13 @@
 NIR (PyPI ``nir``) writes a network as a graph of continuous-time primitives. This module
 exports :class:`~weights.NetworkWeights` as the graph
 
-    Input(784) -> Linear -> LIF|IF -> Linear -> LIF|IF -> Output(10)
+    Input(784) -> Linear|Affine -> LIF|IF -> Linear|Affine -> LIF|IF -> Output(10)
 
-and imports graphs of that shape (``Affine`` with all-zero bias is accepted for ``Linear``;
-a ``Flatten`` of the whole input right after ``Input`` is skipped). Anything else is refused
-with a :class:`~weights.WeightsError` naming what is unsupported.
+(``Affine`` where the network has biases) and imports graphs of that shape (a ``Flatten`` of the
+whole input right after ``Input`` is skipped). Anything else is refused with a
+:class:`~weights.WeightsError` naming what is unsupported.
 
-NIR's neurons (``nir.ir.neuron``)::
+NIR's neurons (``nir.ir.neuron``), time in seconds::
 
     LIF:  tau dv/dt = (v_leak - v) + r I      IF:  dv/dt = r I
     spike when v > v_threshold, then v = v_reset
@@ -17,18 +17,24 @@ NIR's neurons (``nir.ir.neuron``)::
 NIR fixes neither a time step nor what a spike delivers, so each exporter brings a convention
 (:data:`CONVENTIONS`); one simulation step here stands for one step of the exporter:
 
-``snn-mnist`` (our export)  time in ms and voltage in mV measured from rest (NIR's documented
-    units); ``step`` = our dt; a spike is a unit pulse lasting one step, so a weight ``w``
-    moves a LIF by ``r w step / tau`` and an IF by ``r w step``. We write ``r = tau / dt``
-    (LIF) and ``r = 1 / dt`` (IF), so NIR weights are the mV jumps of our synapses. The
-    decay is exact, ``exp(-step/tau)``, as Brian2 integrates it.
+``snn-mnist`` (our export)  time in seconds (``tau`` = tau_m / 1000) and voltage in mV measured
+    from rest; ``step`` = our dt; a spike is a unit pulse lasting one step, so a weight ``w``
+    moves a LIF by ``r w step / tau`` and an IF by ``r w step``. We write ``r = tau / step``
+    (LIF) and ``r = 1 / step`` (IF, per second), so NIR weights are the mV jumps of our
+    synapses, and an ``Affine`` bias is the mV added every step. The decay is exact,
+    ``exp(-step/tau)``, as Brian2 integrates it. (Files written before times were in seconds
+    say "time ms" in their ``units`` metadata and are read in ms.) snnTorch's importer reads
+    such a LIF at its own step of 0.1 ms: ``beta = 1 - 1e-4 / tau``, and the threshold divided
+    by ``r 1e-4 / tau`` (0.1 at dt = 1 ms), which keeps the jump-to-threshold ratio of our
+    1 ms pulses for its 0.1 ms ones. It cannot read our IF (it asks for ``r = 1`` and turns an
+    IF into a leaky neuron with beta 0.9).
 ``snntorch``  ``snntorch/export_nir.py`` fixes ``dt = 1e-4`` and writes ``Leaky(beta)`` as
     ``tau = dt / (1 - beta)``, ``r = tau / dt``, ``v_leak = 0``, ``v_reset = 0``: per step
-    ``v = beta v + w`` (Euler). It writes ``v_reset = 0`` whatever ``reset_mechanism`` the
+    ``v = beta v + W x + b`` (Euler). It writes ``v_reset = 0`` whatever ``reset_mechanism`` the
     module had: only ``reset_mechanism="zero"`` is exported faithfully.
 ``norse``  ``norse/torch/utils/export_nir.py`` writes ``r = 1`` and tau in seconds;
-    ``from_nir`` steps LIFs with Euler at ``dt = 1e-3``: ``v += dt/tau (v_leak - v + w)``;
-    its IF adds ``w`` unscaled.
+    ``from_nir`` steps LIFs with Euler at ``dt = 1e-3``: ``v += dt/tau (v_leak - v + W x + b)``;
+    its IF adds ``W x + b`` unscaled.
 
 The mapping onto the Brian2 equations (``neuron_models``; each model's ``to_nir``, ``nir_origin``
 and ``nir_timing`` hold its part):
@@ -37,17 +43,17 @@ and ``nir_timing`` hold its part):
   IF, where the exporters start their neurons), placed at rest ``v_rest`` (our metadata, or
   the project's default LIF rest otherwise). Each neuron's voltage scale is free (inputs
   are jumps), so per-neuron ``r``, ``v_leak`` and ``v_threshold`` are folded into the
-  weights: neuron j is measured in units of ``median(gap) / gap_j`` mV, with ``gap`` =
-  ``v_threshold - origin``. Per-neuron ``tau``, or resets that differ relative to
+  weights and biases: neuron j is measured in units of ``median(gap) / gap_j`` mV, with
+  ``gap`` = ``v_threshold - origin``. Per-neuron ``tau``, or resets that differ relative to
   ``gap``, cannot be folded and are refused: a Brian2 layer here has one parameter set.
-* time: ``tau_m = tau`` (ms) for ``snn-mnist``; for the discrete-time exporters the
-  per-step decay ``d = 1 - step/tau`` is kept exactly: ``tau_m = -dt / ln d``.
-* schedule: snnTorch and Norse add a step's input and then test the threshold; the Brian2
-  networks here test it after the next step's decay, before that step's input
-  (``networks.builder``). For their graphs the threshold is therefore moved to
-  ``v_leak + d (v_threshold - v_leak)``: the same potential trajectory crosses it, one step
-  later. What cannot be matched: the input that arrives in the step a neuron fires here is
-  dropped (the reset overwrites it), where snnTorch and Norse keep it.
+* time: ``tau_m = tau`` for ``snn-mnist``; for the discrete-time exporters the per-step decay
+  ``d = 1 - step/tau`` is kept exactly: ``tau_m = -dt / ln d``.
+* biases: a constant input, ``b`` mV every step, enters the equations as the ``v_drive`` that
+  adds exactly that in one step (``NeuronParameters.drive_for``).
+* schedule: snnTorch and Norse add a step's input, then test the threshold, then reset, layer
+  after layer within the step; a neuron keeps the input of the step in which it fires. Their
+  graphs are imported with ``step_order = "input-first"``, which schedules the Brian2 network
+  the same way (``networks.builder.input_first``), so Brian2 reproduces them spike for spike.
 * refractory period: NIR has none. Imported networks get ``tau_ref = 0``; our export keeps
   ``tau_ref`` only in the graph's metadata (read back by this module, ignored elsewhere).
 
@@ -82,9 +88,10 @@ class Convention:
     """How an exporter's NIR parameters translate into discrete steps."""
 
     name: str
-    step: float | None  # one simulation step in the graph's time unit; None: our dt in ms
+    step: float | None  # one simulation step in the graph's time unit; None: our dt
     discrete: bool  # trained in discrete time: Euler decay, threshold tested after the step's input
     if_pulse: bool  # an IF integrates a spike as a one-step pulse (r w step), not a jump (r w)
+    ms_per_unit: float = 1000.0  # the graph's time unit in ms: NIR's seconds
 
 
 CONVENTIONS = {
@@ -95,6 +102,8 @@ CONVENTIONS = {
         Convention("norse", step=1e-3, discrete=True, if_pulse=False),
     )
 }
+#: Our export before times were written in seconds (its ``units`` metadata says "time ms")
+_OURS_IN_MS = Convention("snn-mnist", step=None, discrete=False, if_pulse=True, ms_per_unit=1.0)
 
 _SNNTORCH_DT = CONVENTIONS["snntorch"].step
 _RTOL = 1e-5  # "equal" for parameters stored as float32 by the exporters
@@ -113,18 +122,23 @@ def to_nir(weights: NetworkWeights):
     """The network as a ``nir.NIRGraph`` in the ``snn-mnist`` convention (see module docstring)."""
     nir = _nir()
     t = weights.topology
+
+    def dense(w: np.ndarray, bias: np.ndarray | None):
+        w = np.ascontiguousarray(w.T)
+        return nir.Linear(weight=w) if bias is None else nir.Affine(weight=w, bias=np.asarray(bias, np.float64))
+
     nodes = {
         "input": nir.Input(input_type=np.array([t.n_inputs])),
-        "input_hidden": nir.Linear(weight=np.ascontiguousarray(weights.w_input_hidden.T)),
+        "input_hidden": dense(weights.w_input_hidden, weights.bias_hidden),
         "hidden": t.hidden_neuron.to_nir(nir, t.n_hidden, weights.dt_ms),
-        "hidden_output": nir.Linear(weight=np.ascontiguousarray(weights.w_hidden_output.T)),
+        "hidden_output": dense(weights.w_hidden_output, weights.bias_output),
         "output_layer": t.output_neuron.to_nir(nir, t.n_outputs, weights.dt_ms),
         "output": nir.Output(output_type=np.array([t.n_outputs])),
     }
     names = list(nodes)
     metadata = {
         METADATA_KEY: json.dumps(weights.metadata()),
-        "units": f"time ms, voltage mV from rest; a spike is a unit pulse of one step (dt = {weights.dt_ms} ms)",
+        "units": f"time s, voltage mV from rest; a spike is a unit pulse of one step (dt = {weights.dt_ms / 1000:g} s)",
     }
     return nir.NIRGraph(nodes=nodes, edges=list(zip(names, names[1:])), metadata=metadata)
 
@@ -183,20 +197,21 @@ def _chain(graph, source: str) -> list[tuple[str, object]]:
     return chain
 
 
-def _weight(name: str, node, n_in: int, source: str) -> np.ndarray:
-    """The (out, in) matrix of a Linear/Affine node; non-zero biases are refused."""
+def _weight(name: str, node, n_in: int, source: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """The (out, in) matrix of a Linear/Affine node and its bias (None if it has none or all zero)."""
     w = np.asarray(node.weight, dtype=np.float64)
     if w.ndim != 2 or w.shape[1] != n_in:
         raise WeightsError(f"{source}: {_kind(node)} {name!r} has weight shape {w.shape}, expected (n, {n_in})")
     if not np.all(np.isfinite(w)):
         raise WeightsError(f"{source}: {_kind(node)} {name!r} has NaN or infinite weights")
     bias = getattr(node, "bias", None)
-    if bias is not None and np.any(np.asarray(bias) != 0):
-        raise WeightsError(
-            f"{source}: Affine {name!r} has non-zero biases (max |b| = {np.max(np.abs(bias)):.3g}); "
-            "constant drives are not supported: train with bias=False"
-        )
-    return w
+    if bias is None:
+        return w, None
+    bias = np.asarray(bias, dtype=np.float64).ravel()
+    if bias.size not in (1, w.shape[0]) or not np.all(np.isfinite(bias)):
+        raise WeightsError(f"{source}: Affine {name!r} has {bias.size} biases (or NaN) for {w.shape[0]} neurons")
+    bias = np.broadcast_to(bias, (w.shape[0],))
+    return w, (bias if np.any(bias != 0) else None)
 
 
 def _per_neuron(node, field: str, n: int, name: str, source: str) -> np.ndarray:
@@ -226,7 +241,8 @@ class _Node(NirNode):
     def __init__(self, name: str, node, n: int, conv: Convention, dt_ms: float, source: str):
         self.name, self.node, self.n, self.source = name, node, n, source
         self.convention, self.discrete, self.if_pulse = conv.name, conv.discrete, conv.if_pulse
-        self.step = conv.step if conv.step is not None else dt_ms  # one step in the graph's time unit
+        self.ms_per_unit = conv.ms_per_unit
+        self.step = conv.step if conv.step is not None else dt_ms / conv.ms_per_unit  # one step in the graph's unit
 
     def field(self, name: str) -> np.ndarray:
         return _per_neuron(self.node, name, self.n, self.name, self.source)
@@ -248,9 +264,8 @@ def _layer(name: str, node, n: int, conv: Convention, dt_ms: float, v_rest: floa
         view.fail("has v_threshold at or below its resting potential")
     scale = np.ones(n) if np.all(gap == gap[0]) else np.median(gap) / gap  # mV per NIR unit, per neuron
     reset = _uniform(scale * (view.field("v_reset") - origin), "v_reset (relative to v_threshold)", node, name, source)
-    # decay: the exporter's decay in one step, where it tests the threshold after the step's input
-    tau_m_ms, jump, decay = model.nir_timing(view, dt_ms)
-    threshold = float(np.median(gap * scale)) * decay
+    tau_m_ms, jump = model.nir_timing(view, dt_ms)
+    threshold = float(np.median(gap * scale))
     try:
         params = model(
             tau_m_ms=tau_m_ms, v_rest_mV=v_rest, v_th_mV=v_rest + threshold, v_reset_mV=v_rest + reset, tau_ref_ms=0.0
@@ -264,7 +279,9 @@ def detect_convention(graph, source: str = "graph") -> Convention:
     """Which exporter's convention the graph follows (see the module docstring)."""
     nir = _nir()
     if METADATA_KEY in (graph.metadata or {}):
-        return CONVENTIONS["snn-mnist"]
+        units = (graph.metadata or {}).get("units", "")
+        units = units.decode() if isinstance(units, bytes) else str(units)
+        return _OURS_IN_MS if units.startswith("time ms") else CONVENTIONS["snn-mnist"]
     neurons = [n for n in graph.nodes.values() if isinstance(n, (nir.LIF, nir.IF))]
     r = [np.asarray(n.r, dtype=np.float64) for n in neurons]
     if neurons and all(
@@ -343,8 +360,8 @@ def from_nir(
 
     (_, inp), (n1, lin1), (h, hidden), (n2, lin2), (o, out), _ = chain
     n_inputs = int(np.prod(inp.input_type["input"]))
-    w1 = _weight(n1, lin1, n_inputs, source)
-    w2 = _weight(n2, lin2, w1.shape[0], source)
+    w1, b1 = _weight(n1, lin1, n_inputs, source)
+    w2, b2 = _weight(n2, lin2, w1.shape[0], source)
     if (n_inputs, w2.shape[0]) != (N_INPUTS, N_CLASSES):
         raise WeightsError(
             f"{source}: the network maps {n_inputs} inputs to {w2.shape[0]} outputs; "
@@ -358,6 +375,10 @@ def from_nir(
             params = _reconcile(params, stored[i])
         layers.append((params, to_mV))
     (hidden_params, s1), (output_params, s2) = layers
+    if conv.discrete:
+        step_order = "input-first"
+    else:
+        step_order = meta.get("step_order", "threshold-first") if meta else "threshold-first"
     name = meta["topology"]["name"] if meta else f"{hidden_params.kind}-{output_params.kind}".lower()
     provenance = dict(meta.get("provenance", {})) if meta else {}
     if not meta:
@@ -370,6 +391,9 @@ def from_nir(
         steps=steps,
         max_rate_hz=max_rate_hz,
         provenance=provenance,
+        bias_hidden=None if b1 is None else (b1 * s1).astype(np.float32),
+        bias_output=None if b2 is None else (b2 * s2).astype(np.float32),
+        step_order=step_order,
     )
 
 

@@ -50,9 +50,14 @@ def digit_spikes(weights: NetworkWeights, n: int, seed: int = 1, steps: int | No
 
 
 # --- our export ---------------------------------------------------------------------------
-@pytest.mark.parametrize("hidden, output, dt_ms", [(ODD_LIF, ODD_IF, 0.5), (IF, LIF, 1.0)], ids=["lif-if", "if-lif"])
-def test_round_trip_gives_identical_weights_and_spikes(tmp_path, hidden, output, dt_ms):
+@pytest.mark.parametrize("hidden, output, dt_ms, biased", [(ODD_LIF, ODD_IF, 0.5, False), (IF, LIF, 1.0, True)],
+                         ids=["lif-if", "if-lif-biased"])
+def test_round_trip_gives_identical_weights_and_spikes(tmp_path, hidden, output, dt_ms, biased):
     weights = seeded_weights(hidden, output, dt_ms=dt_ms)
+    if biased:
+        rng = np.random.default_rng(9)
+        weights = dataclasses.replace(weights, bias_hidden=rng.normal(0.2, 0.5, 32).astype(np.float32),
+                                      bias_output=rng.normal(-0.1, 0.3, 10).astype(np.float32))
     path = tmp_path / "net.nir"
     nir_io.write(weights, path)
     back = load(path)  # weights.load dispatches on the suffix
@@ -60,6 +65,8 @@ def test_round_trip_gives_identical_weights_and_spikes(tmp_path, hidden, output,
     assert back.topology == weights.topology  # names, sizes and every neuron parameter, exactly
     np.testing.assert_array_equal(back.w_input_hidden, weights.w_input_hidden)
     np.testing.assert_array_equal(back.w_hidden_output, weights.w_hidden_output)
+    for layer in ("hidden", "output"):
+        np.testing.assert_array_equal(back.bias(layer), weights.bias(layer))
     assert (back.dt_ms, back.steps, back.max_rate_hz) == (weights.dt_ms, weights.steps, weights.max_rate_hz)
     assert back.provenance == weights.provenance
 
@@ -80,12 +87,12 @@ def test_exported_graph_states_the_dynamics_in_nir_terms(tmp_path):
     np.testing.assert_array_equal(nodes["input_hidden"].weight, weights.w_input_hidden.T)
     np.testing.assert_array_equal(nodes["hidden_output"].weight, weights.w_hidden_output.T)
     lif, if_ = nodes["hidden"], nodes["output_layer"]
-    np.testing.assert_allclose(lif.tau, 12.3)  # ms
+    np.testing.assert_allclose(lif.tau, 12.3e-3)  # seconds, as snnTorch and Norse read NIR
     np.testing.assert_allclose(lif.r, 12.3 / 0.5)  # r = tau/dt: a spike of weight w moves v by w mV
     np.testing.assert_allclose(lif.v_leak, 0.0)  # mV from rest
     np.testing.assert_allclose(lif.v_threshold, -52.7 + 70.1)
     np.testing.assert_allclose(lif.v_reset, -71.9 + 70.1)
-    np.testing.assert_allclose(if_.r, 1 / 0.5)
+    np.testing.assert_allclose(if_.r, 1 / 0.5e-3)  # per second: a one-step pulse r w dt is w mV
     np.testing.assert_allclose(if_.v_threshold, -49.9 + 60.3)
     assert lif.tau.shape == (32,) and if_.v_threshold.shape == (10,)
 
@@ -128,7 +135,8 @@ def test_norse_graph_maps_euler_steps_onto_exact_decay():
     hidden, output = w.topology.hidden_neuron, w.topology.output_neuron
     decay = 1 - 1e-3 / 0.02  # Norse's lif_box step: v += dt/tau (v_leak - v + i)
     assert np.exp(-1.0 / hidden.tau_m_ms) == pytest.approx(decay, rel=1e-12)
-    assert hidden.v_th_mV - hidden.v_rest_mV == pytest.approx(decay * 1.0)  # threshold tested a decay later here
+    assert hidden.v_th_mV - hidden.v_rest_mV == pytest.approx(1.0)  # tested after the step's input, as in Norse
+    assert w.step_order == "input-first"
     assert hidden.v_reset_mV == hidden.v_rest_mV and hidden.tau_ref_ms == 0
     np.testing.assert_allclose(w.w_input_hidden, (w1.T * 1e-3 / 0.02).astype(np.float32), rtol=1e-6)
     assert output.v_th_mV - output.v_rest_mV == pytest.approx(2.0)  # IF: no decay, Norse adds w unscaled
@@ -197,9 +205,32 @@ def test_refuses_resets_that_differ_relative_to_threshold():
     assert "per-neuron v_reset" in refused(graph)
 
 
-def test_refuses_nonzero_bias():
-    graph = chain(nir.Affine(np.ones((32, 784)), np.full(32, 0.1)), lif(32), lin(10, 32), lif(10))
-    assert "non-zero biases" in refused(graph)
+def test_biases_become_the_constant_input_of_each_step():
+    """An Affine bias b is added every step, in the same units as the weights (snnTorch: r dt / tau)."""
+    graph = chain(nir.Affine(np.ones((32, 784)), np.linspace(-0.2, 0.3, 32)), lif(32, tau=np.full(32, 2e-3),
+                  r=np.full(32, 2e-3 / 1e-4)), nir.Affine(np.ones((10, 32)), np.zeros(10)), lif(10, tau=np.full(10, 2e-3),
+                  r=np.full(10, 20.0)))
+    w = nir_io.from_nir(graph)
+    assert nir_io.detect_convention(graph).name == "snntorch"
+    np.testing.assert_allclose(w.bias_hidden, np.linspace(-0.2, 0.3, 32).astype(np.float32), rtol=1e-6)
+    assert w.bias_output is None  # all-zero biases are no biases
+
+
+def test_refuses_biases_of_the_wrong_size():
+    graph = chain(nir.Affine(np.ones((32, 784)), np.full(31, 0.1)), lif(32), lin(10, 32), lif(10))
+    assert "31 biases" in refused(graph)
+
+
+def test_our_earlier_export_in_milliseconds_is_still_read(tmp_path):
+    """Files written before NIR times were seconds say "time ms" in their units: read them in ms."""
+    weights = seeded_weights(ODD_LIF, ODD_IF, dt_ms=0.5)
+    graph = nir_io.to_nir(weights)
+    graph.nodes["hidden"].tau = graph.nodes["hidden"].tau * 1000
+    graph.nodes["output_layer"].r = graph.nodes["output_layer"].r / 1000
+    graph.metadata["units"] = "time ms, voltage mV from rest; a spike is a unit pulse of one step (dt = 0.5 ms)"
+    back = nir_io.from_nir(graph)
+    assert back.topology == weights.topology
+    np.testing.assert_array_equal(back.w_hidden_output, weights.w_hidden_output)
 
 
 def test_refuses_graph_of_unknown_convention():
