@@ -125,7 +125,8 @@ class NeuronParameters:
 
     # --- NIR (weights.nir_io reads these) ------------------------------------------------
     def to_nir(self, nir, n: int, dt_ms: float):
-        """This layer as a NIR neuron node of ``n`` neurons, potentials from rest, time in seconds
+        """This layer as a NIR neuron node of ``n`` neurons (potentials from rest, time in seconds,
+        ``r = 1``), and the NIR weight that stands for a jump of 1 mV in one step of ``dt_ms``
         (``nir`` is the imported package; see ``weights.nir_io`` for the convention)."""
         raise NotImplementedError
 

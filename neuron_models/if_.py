@@ -43,8 +43,9 @@ class IFParameters(NeuronParameters):
 
     def to_nir(self, nir, n: int, dt_ms: float):
         full = lambda x: np.full(n, x, dtype=np.float64)  # noqa: E731
-        return nir.IF(r=full(1000.0 / dt_ms), v_threshold=full(self.v_th_mV - self.v_rest_mV),
+        node = nir.IF(r=full(1.0), v_threshold=full(self.v_th_mV - self.v_rest_mV),
                       v_reset=full(self.v_reset_mV - self.v_rest_mV))
+        return node, 1000.0 / dt_ms  # a one-step pulse of weight W moves v by W step (step in seconds)
 
     @classmethod
     def nir_origin(cls, node):

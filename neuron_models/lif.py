@@ -44,10 +44,11 @@ class LIFParameters(NeuronParameters):
 
     def to_nir(self, nir, n: int, dt_ms: float):
         full = lambda x: np.full(n, x, dtype=np.float64)  # noqa: E731
-        return nir.LIF(
-            tau=full(self.tau_m_ms / 1000.0), r=full(self.tau_m_ms / dt_ms), v_leak=full(0.0),
+        node = nir.LIF(
+            tau=full(self.tau_m_ms / 1000.0), r=full(1.0), v_leak=full(0.0),
             v_threshold=full(self.v_th_mV - self.v_rest_mV), v_reset=full(self.v_reset_mV - self.v_rest_mV),
         )
+        return node, self.tau_m_ms / dt_ms  # a one-step pulse of weight W moves v by W step / tau
 
     @classmethod
     def nir_origin(cls, node):

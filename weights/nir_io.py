@@ -18,16 +18,20 @@ NIR fixes neither a time step nor what a spike delivers, so each exporter brings
 (:data:`CONVENTIONS`); one simulation step here stands for one step of the exporter:
 
 ``snn-mnist`` (our export)  time in seconds (``tau`` = tau_m / 1000) and voltage in mV measured
-    from rest; ``step`` = our dt; a spike is a unit pulse lasting one step, so a weight ``w``
-    moves a LIF by ``r w step / tau`` and an IF by ``r w step``. We write ``r = tau / step``
-    (LIF) and ``r = 1 / step`` (IF, per second), so NIR weights are the mV jumps of our
-    synapses, and an ``Affine`` bias is the mV added every step. The decay is exact,
-    ``exp(-step/tau)``, as Brian2 integrates it. (Files written before times were in seconds
-    say "time ms" in their ``units`` metadata and are read in ms.) snnTorch's importer reads
-    such a LIF at its own step of 0.1 ms: ``beta = 1 - 1e-4 / tau``, and the threshold divided
-    by ``r 1e-4 / tau`` (0.1 at dt = 1 ms), which keeps the jump-to-threshold ratio of our
-    1 ms pulses for its 0.1 ms ones. It cannot read our IF (it asks for ``r = 1`` and turns an
-    IF into a leaky neuron with beta 0.9).
+    from rest; ``step`` = our dt; a spike is a unit pulse lasting one step, so a weight ``W``
+    moves a LIF by ``r W step / tau`` and an IF by ``r W step``. We write ``r = 1``, so a jump
+    of ``w`` mV is the NIR weight ``W = w tau / step`` (LIF) or ``w / step`` (IF, step in
+    seconds), biases alike. The decay is exact, ``exp(-step/tau)``, as Brian2 integrates it.
+    (Files written before times were in seconds say "time ms" in their ``units`` metadata and
+    are read in ms.) What the other importers make of it (checked in their source: snnTorch
+    1.0.0 ``snntorch/import_nir.py``, installed and tested; Norse ``norse/torch/utils/import_nir.py``
+    at commit 22a17ec, read, not run): snnTorch steps at 0.1 ms, ``beta = 1 - 1e-4 / tau`` and
+    divides the threshold by ``r 1e-4 / tau``, so a LIF keeps its 20 ms and its
+    jump-to-threshold ratio per 1 ms of pulse; it refuses nothing but turns an IF into a leaky
+    neuron with beta 0.9. Norse steps at 1 ms with Euler, ``v += dt/tau (v_leak - v + W x)``,
+    warns unless ``r = 1`` and otherwise ignores ``r``: with ``r = 1`` it gives our jumps
+    exactly, its decay ``1 - dt/tau`` against our ``exp(-dt/tau)``, and tests the threshold
+    after the step's input; its IF adds ``W x`` unscaled, 1000 times our jump at 1 ms.
 ``snntorch``  ``snntorch/export_nir.py`` fixes ``dt = 1e-4`` and writes ``Leaky(beta)`` as
     ``tau = dt / (1 - beta)``, ``r = tau / dt``, ``v_leak = 0``, ``v_reset = 0``: per step
     ``v = beta v + W x + b`` (Euler). It writes ``v_reset = 0`` whatever ``reset_mechanism`` the
@@ -123,22 +127,26 @@ def to_nir(weights: NetworkWeights):
     nir = _nir()
     t = weights.topology
 
-    def dense(w: np.ndarray, bias: np.ndarray | None):
-        w = np.ascontiguousarray(w.T)
-        return nir.Linear(weight=w) if bias is None else nir.Affine(weight=w, bias=np.asarray(bias, np.float64))
+    hidden, to_hidden = t.hidden_neuron.to_nir(nir, t.n_hidden, weights.dt_ms)
+    output, to_output = t.output_neuron.to_nir(nir, t.n_outputs, weights.dt_ms)
+
+    def dense(w: np.ndarray, bias: np.ndarray | None, scale: float):
+        w = np.ascontiguousarray(w.T, dtype=np.float64) * scale
+        return nir.Linear(weight=w) if bias is None else nir.Affine(weight=w, bias=np.asarray(bias, np.float64) * scale)
 
     nodes = {
         "input": nir.Input(input_type=np.array([t.n_inputs])),
-        "input_hidden": dense(weights.w_input_hidden, weights.bias_hidden),
-        "hidden": t.hidden_neuron.to_nir(nir, t.n_hidden, weights.dt_ms),
-        "hidden_output": dense(weights.w_hidden_output, weights.bias_output),
-        "output_layer": t.output_neuron.to_nir(nir, t.n_outputs, weights.dt_ms),
+        "input_hidden": dense(weights.w_input_hidden, weights.bias_hidden, to_hidden),
+        "hidden": hidden,
+        "hidden_output": dense(weights.w_hidden_output, weights.bias_output, to_output),
+        "output_layer": output,
         "output": nir.Output(output_type=np.array([t.n_outputs])),
     }
     names = list(nodes)
     metadata = {
         METADATA_KEY: json.dumps(weights.metadata()),
-        "units": f"time s, voltage mV from rest; a spike is a unit pulse of one step (dt = {weights.dt_ms / 1000:g} s)",
+        "units": f"time s, voltage mV from rest, r = 1; a spike is a unit pulse of one step "
+                 f"(dt = {weights.dt_ms / 1000:g} s)",
     }
     return nir.NIRGraph(nodes=nodes, edges=list(zip(names, names[1:])), metadata=metadata)
 

@@ -84,15 +84,16 @@ def test_exported_graph_states_the_dynamics_in_nir_terms(tmp_path):
     graph = nir.read(tmp_path / "net.nir")  # with NIR's own type check
     nodes = graph.nodes
     assert [type(nodes[a]).__name__ for a, _ in graph.edges] == ["Input", "Linear", "LIF", "Linear", "IF"]
-    np.testing.assert_array_equal(nodes["input_hidden"].weight, weights.w_input_hidden.T)
-    np.testing.assert_array_equal(nodes["hidden_output"].weight, weights.w_hidden_output.T)
+    # r = 1: a one-step pulse of weight W moves a LIF by W step / tau, an IF by W step (seconds)
+    np.testing.assert_allclose(nodes["input_hidden"].weight, weights.w_input_hidden.T.astype(float) * 12.3 / 0.5, rtol=1e-12)
+    np.testing.assert_allclose(nodes["hidden_output"].weight, weights.w_hidden_output.T.astype(float) / 0.5e-3, rtol=1e-12)
     lif, if_ = nodes["hidden"], nodes["output_layer"]
     np.testing.assert_allclose(lif.tau, 12.3e-3)  # seconds, as snnTorch and Norse read NIR
-    np.testing.assert_allclose(lif.r, 12.3 / 0.5)  # r = tau/dt: a spike of weight w moves v by w mV
+    np.testing.assert_allclose(lif.r, 1.0)
     np.testing.assert_allclose(lif.v_leak, 0.0)  # mV from rest
     np.testing.assert_allclose(lif.v_threshold, -52.7 + 70.1)
     np.testing.assert_allclose(lif.v_reset, -71.9 + 70.1)
-    np.testing.assert_allclose(if_.r, 1 / 0.5e-3)  # per second: a one-step pulse r w dt is w mV
+    np.testing.assert_allclose(if_.r, 1.0)
     np.testing.assert_allclose(if_.v_threshold, -49.9 + 60.3)
     assert lif.tau.shape == (32,) and if_.v_threshold.shape == (10,)
 
@@ -225,8 +226,11 @@ def test_our_earlier_export_in_milliseconds_is_still_read(tmp_path):
     """Files written before NIR times were seconds say "time ms" in their units: read them in ms."""
     weights = seeded_weights(ODD_LIF, ODD_IF, dt_ms=0.5)
     graph = nir_io.to_nir(weights)
-    graph.nodes["hidden"].tau = graph.nodes["hidden"].tau * 1000
-    graph.nodes["output_layer"].r = graph.nodes["output_layer"].r / 1000
+    graph.nodes["hidden"].tau = graph.nodes["hidden"].tau * 1000  # as written then: ms, r = tau / dt, 1 / dt
+    graph.nodes["hidden"].r = graph.nodes["hidden"].tau / 0.5
+    graph.nodes["input_hidden"].weight = weights.w_input_hidden.T.astype(np.float64)
+    graph.nodes["output_layer"].r = np.full(10, 1 / 0.5)
+    graph.nodes["hidden_output"].weight = weights.w_hidden_output.T.astype(np.float64)
     graph.metadata["units"] = "time ms, voltage mV from rest; a spike is a unit pulse of one step (dt = 0.5 ms)"
     back = nir_io.from_nir(graph)
     assert back.topology == weights.topology

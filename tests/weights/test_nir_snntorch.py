@@ -163,8 +163,8 @@ def test_trained_snntorch_network_predicts_the_same_digits_in_brian2(tmp_path):
 
 def test_our_export_loads_in_snntorchs_importer(tmp_path):
     """snnTorch reads NIR times in seconds and steps at its own 0.1 ms: our LIF-LIF export must come out
-    as Leaky layers with tau = 20 ms at that step (beta = 1 - 1e-4 / 0.02), our weights as they are, and
-    the threshold scaled by snnTorch's r dt / tau = 0.1 (our 1 ms pulses, its 0.1 ms ones)."""
+    as Leaky layers with tau = 20 ms at that step (beta = 1 - 1e-4 / 0.02), and weights over threshold
+    as ours over the threshold gap per 1 ms pulse, scaled to its 0.1 ms pulses (a tenth)."""
     from snntorch.import_nir import import_from_nir
 
     from snn_mnist.weights import nir_io, pretrained
@@ -175,13 +175,13 @@ def test_our_export_loads_in_snntorchs_importer(tmp_path):
     net = import_from_nir(nir.read(path))
     modules = dict(net.named_modules())
     hidden = weights.topology.hidden_neuron
-    for name, w in (("input_hidden", weights.w_input_hidden), ("hidden_output", weights.w_hidden_output)):
-        np.testing.assert_array_equal(modules[name].weight.detach().numpy(), w.T)
-    for name in ("hidden", "output_layer"):
-        leaky = modules[name]
+    gap = hidden.v_th_mV - hidden.v_rest_mV
+    for name, layer, w in (("input_hidden", "hidden", weights.w_input_hidden),
+                           ("hidden_output", "output_layer", weights.w_hidden_output)):
+        leaky = modules[layer]
         np.testing.assert_allclose(leaky.beta.detach().numpy(), 1 - 1e-4 / (hidden.tau_m_ms / 1000), rtol=1e-6)
-        gap = hidden.v_th_mV - hidden.v_rest_mV
-        assert float(leaky.threshold) == pytest.approx(gap * weights.dt_ms / 0.1, rel=1e-6)  # 150
+        relative = modules[name].weight.detach().numpy() / float(leaky.threshold)
+        np.testing.assert_allclose(relative, w.T / gap * (0.1 / weights.dt_ms), rtol=1e-5)
         assert leaky.reset_mechanism == "zero"
     out, _ = net(torch.zeros(1, 784))  # it runs
     assert tuple(out.shape) == (1, 10)
