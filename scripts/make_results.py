@@ -10,6 +10,8 @@ on both backends, and writes:
     results/accuracy.md, results/results.json   accuracy table, parity, spike statistics, confusion matrices
     results/confusion_<model>.png               confusion matrix (cpp, Poisson input)
     results/training_curves.png                 loss and accuracy per epoch (results/training/*.json)
+    results/seven_lif-lif_input.png, seven_lif-lif_raster.png, seven_lif-lif_traces.png, seven_lif-lif_voltage.gif
+                                                the bundled photo of a seven through LIF-LIF (snn-mnist figures digit)
 
 Every random draw follows ``--seed``: Brian2's Poisson input and the frozen parity spike trains;
 ``--seeds`` more Poisson seeds show how much the cpp accuracy depends on the draw.
@@ -118,6 +120,14 @@ def training_curves(models) -> None:
     plt.close(fig)
 
 
+def digit_figures() -> None:
+    """The figures of one digit: the bundled photo of a seven (digits/examples/seven.jpg) through LIF-LIF."""
+    from snn_mnist.cli.main import main as snn_mnist
+
+    snn_mnist(["figures", "digit", str(ROOT / "digits" / "examples" / "seven.jpg"), "--model", "lif-lif",
+               "--out-dir", str(RESULTS), "--name", "seven_lif-lif"])
+
+
 def seed_spread(cpp: dict) -> str:
     """Accuracy over the Poisson seeds as 'mean ± sd (min–max), n seeds'."""
     acc = 100 * np.array(cpp["accuracy_per_seed"])
@@ -207,6 +217,7 @@ def main() -> None:
         print(f"{model}: cpp {row['cpp']['accuracy']:.4f}, runtime {row['runtime']['accuracy']:.4f}, "
               f"parity cpp labels {row['parity']['cpp']['label_agreement']:.4f}", flush=True)
     training_curves(args.models)
+    digit_figures()
     write_json(RESULTS / "results.json", rows)
     with atomic_path(RESULTS / "accuracy.md") as tmp:
         tmp.write_text(table(rows))
