@@ -294,3 +294,27 @@ def test_network_files_without_a_rest_read_as_trained_without_one():
     del data["rest_ms"]
     assert DiehlCookParameters.from_dict(data).rest_ms == 0.0
     assert DiehlCookParameters.from_dict(PARAMS.to_dict()).rest_ms == PARAMS.rest_ms == 150.0
+
+
+def test_the_papers_threshold_offset_fires_at_v_th_minus_offset_plus_theta():
+    """theta_offset_mV (the paper's 20 mV) lowers the threshold by the offset: a network with offset 20 and
+    theta = 20 + x spikes exactly as ours with theta = x; with theta = 20 - 5 it fires more; and training
+    starts theta at the offset, so both start at the same threshold."""
+    w, _ = start()
+    x = np.array([0.5, 1.0, 2.0, 3.0])
+    paper = dataclasses.replace(PARAMS, theta_offset_mV=20.0)
+    runs = {}
+    for name, params, theta in (("ours", PARAMS, x), ("paper", paper, x + 20.0), ("lower", paper, x + 15.0)):
+        with Simulator(N_EXC, params, backend="runtime", n_slots=2) as sim:
+            runs[name] = sim.run(np.repeat(BRIGHT, 2, axis=0), w, theta, learning=False, seed=4).counts
+    assert runs["ours"].sum() > 0
+    np.testing.assert_array_equal(runs["paper"], runs["ours"])
+    assert runs["lower"].sum() > runs["ours"].sum()
+    config = STDPConfig(n_exc=N_EXC, n_train=10, epochs=1, seed=0, params=paper)
+    assert np.all(initial_state(config).theta_mV == 20.0)
+    assert np.all(initial_state(dataclasses.replace(config, params=PARAMS)).theta_mV == 0.0)
+
+
+def test_the_threshold_offset_is_a_setting():
+    assert with_settings(PARAMS, ["theta_offset_mV=20"]).theta_offset_mV == 20.0
+    assert DiehlCookParameters().theta_offset_mV == 0.0  # our default, a named departure from the paper
