@@ -57,6 +57,21 @@ def json_out(p, *, what: str = "the results") -> None:
     p.add_argument("--json", metavar="FILE", default=None, help=f"write {what} to this JSON file")
 
 
+def synapse(p) -> None:
+    from snn_mnist.neuron_models import SYNAPSES
+
+    p.add_argument("--synapse", choices=list(SYNAPSES), default="delta",
+                   help="synapse model: delta (a voltage jump), cuba (a decaying current), coba (decaying "
+                        "conductances with reversal potentials); default delta")
+
+
+def synapse_model(args: argparse.Namespace):
+    """The synapse model ``--synapse`` names, with its default parameters (``neuron_models``)."""
+    from snn_mnist.neuron_models import synapse_named
+
+    return synapse_named(args.synapse)
+
+
 def add_network_options(p: argparse.ArgumentParser, *, backend_default: str) -> None:
     """--model, --backend, --weights, --steps, --seed, --input and the choice of data (simulate, trace)."""
     model(p)
@@ -64,6 +79,9 @@ def add_network_options(p: argparse.ArgumentParser, *, backend_default: str) -> 
     weights(p)
     p.add_argument("--steps", type=int, default=None, metavar="T",
                    help="time steps per image (default: the steps the weights were trained with)")
+    p.add_argument("--dt", type=float, default=None, metavar="MS",
+                   help="simulate at this time step in ms, the image shown as long as in training and the "
+                        "input keeping its rates in Hz (default: the training dt)")
     seed(p, help="seed of Brian2's random numbers and of frozen input (default 0)")
     p.add_argument("--input", choices=INPUT_MODES, default="poisson",
                    help="poisson: spikes drawn inside the simulation; frozen: drawn once in NumPy from --seed")
@@ -87,6 +105,11 @@ def network_weights(args: argparse.Namespace):
     weights, _ = resolve(args.model, args.weights)
     if args.steps is not None:
         weights = dataclasses.replace(weights, steps=args.steps)
+    if args.dt is not None:
+        try:
+            weights = weights.at_dt(args.dt)
+        except ValueError as exc:
+            raise UserError(f"--dt {args.dt:g}: {exc}") from None
     return weights, str(Path(args.weights) if args.weights else pretrained.path(args.model))
 
 

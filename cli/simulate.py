@@ -48,8 +48,8 @@ def run(args: argparse.Namespace) -> int:
     n = len(images)
     print(f"data: {data_source}, digits {args.start}..{args.start + n - 1}")
     print(f"weights: {weights_file}")
-    print(f"{args.model} ({weights.topology.n_inputs}-{weights.topology.n_hidden}-{weights.topology.n_outputs}) "
-          f"on {args.backend}: {n} digits x {weights.steps} steps of {weights.dt_ms:g} ms, "
+    print(f"{args.model} ({weights.topology.n_inputs}-{weights.topology.n_hidden}-{weights.topology.n_outputs}, "
+          f"{weights.synapse.kind} synapses) on {args.backend}: {n} digits x {weights.steps} steps of {weights.dt_ms:g} ms, "
           f"{args.input} input, seed {args.seed}", flush=True)
 
     progress, close = _progress(args.backend, n)
@@ -81,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
             "start": args.start,
             "steps": weights.steps,
             "dt_ms": weights.dt_ms,
+            "synapse": weights.synapse.to_dict(),
             "n_hidden": weights.topology.n_hidden,
             "accuracy": accuracy,
             **readout,

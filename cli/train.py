@@ -16,6 +16,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--steps", type=int, default=25)
     p.add_argument("--dt", type=float, default=1.0, help="time step in ms (default 1)")
     p.add_argument("--max-rate", type=float, default=1000.0, help="Poisson rate of a white pixel in Hz")
+    options.synapse(p)
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--lr", type=float, default=2e-3)
     options.seed(p, help="seed of the initial weights, the image order and every Poisson draw (default 0)")
@@ -51,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
         model=args.model, epochs=args.epochs, hidden=args.hidden, steps=args.steps, dt_ms=args.dt,
         max_rate_hz=args.max_rate, batch_size=args.batch_size, lr=args.lr, seed=args.seed,
         n_train=args.n_train, shift=args.shift, data_dir=args.data_dir,
+        synapse=options.synapse_model(args).to_dict(),
     )
     try:
         trainer = Trainer(config, checkpoint_dir)

@@ -32,8 +32,8 @@ from brian2 import (
 )
 
 from snn_mnist.encoding import rates_hz
-from snn_mnist.neuron_models import delta, neuron_group
-from snn_mnist.neuron_models.base import REST_ORDER, REST_STATE, REST_WHEN
+from snn_mnist.neuron_models import neuron_group, rest_state
+from snn_mnist.neuron_models.base import REST_ORDER, REST_WHEN
 from snn_mnist.weights import NetworkWeights
 
 
@@ -96,11 +96,11 @@ def frozen_input(spikes: np.ndarray, weights: NetworkWeights) -> SpikeGeneratorG
     return SpikeGeneratorGroup(n_inputs, neuron, times, name="input")
 
 
-def _all_to_all(pre, post, w_mV: np.ndarray, name: str) -> Synapses:
-    synapses = Synapses(pre, post, model=delta.MODEL, on_pre=delta.ON_PRE, name=name)
-    i, j = np.indices(w_mV.shape)
+def _all_to_all(pre, post, w: np.ndarray, synapse, name: str) -> Synapses:
+    synapses = Synapses(pre, post, model=synapse.MODEL, on_pre=synapse.ON_PRE, name=name)
+    i, j = np.indices(w.shape)
     synapses.connect(i=i.ravel(), j=j.ravel())
-    synapses.w = w_mV.ravel().astype(np.float64) * mV
+    synapses.w = synapse.weights(w.ravel().astype(np.float64))
     return synapses
 
 
@@ -142,15 +142,17 @@ def build_network(
         input_group, stimulus = frozen_input(frozen, weights), None
         n_images = frozen.shape[0]
 
-    hidden = neuron_group(topology.hidden_neuron, topology.n_hidden, name="hidden")
-    output = neuron_group(topology.output_neuron, topology.n_outputs, name="output")
+    synapse = weights.synapse
+    hidden = neuron_group(topology.hidden_neuron, topology.n_hidden, name="hidden", synapse=synapse)
+    output = neuron_group(topology.output_neuron, topology.n_outputs, name="output", synapse=synapse)
     image_period = weights.duration_ms * ms
     for layer, group, params in (("hidden", hidden, topology.hidden_neuron), ("output", output, topology.output_neuron)):
-        group.run_regularly(REST_STATE, dt=image_period, when=REST_WHEN, order=REST_ORDER, name=f"{group.name}_rest")
+        group.run_regularly(rest_state(synapse), dt=image_period, when=REST_WHEN, order=REST_ORDER,
+                            name=f"{group.name}_rest")
         group.v_drive = params.drive_for(weights.bias(layer), weights.dt_ms) * mV  # constant input (biases)
 
-    input_hidden = _all_to_all(input_group, hidden, weights.w_input_hidden, "input_hidden")
-    hidden_output = _all_to_all(hidden, output, weights.w_hidden_output, "hidden_output")
+    input_hidden = _all_to_all(input_group, hidden, weights.w_input_hidden, synapse, "input_hidden")
+    hidden_output = _all_to_all(hidden, output, weights.w_hidden_output, synapse, "hidden_output")
     if weights.step_order == "input-first":
         input_first(input_hidden, hidden, hidden_output, output)
 

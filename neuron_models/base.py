@@ -173,21 +173,3 @@ def register(model: type[NeuronParameters]) -> type[NeuronParameters]:
         raise ValueError(f"neuron model kind {model.kind!r} is empty or taken")
     MODELS[model.kind] = model
     return model
-
-
-def neuron_group(params: NeuronParameters, n: int, name: str):
-    """A Brian2 ``NeuronGroup`` of ``n`` neurons of the model ``params`` describes, at rest."""
-    from brian2 import NeuronGroup
-
-    group = NeuronGroup(
-        n,
-        params.EQUATIONS,
-        threshold=THRESHOLD,
-        reset=RESET,
-        refractory="tau_ref",
-        method=params.METHOD,
-        namespace=params.namespace(),
-        name=name,
-    )
-    group.v = "v_rest"
-    return group

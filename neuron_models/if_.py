@@ -23,8 +23,9 @@ class IFParameters(NeuronParameters):
 
     kind: ClassVar[str] = "IF"
     leaky: ClassVar[bool] = False
+    #: ``{synaptic_input}``: the synapse model's term (``neuron_models.synapse``), nothing for delta synapses
     EQUATIONS: ClassVar[str] = """
-        dv/dt = v_drive / tau_m : volt (unless refractory)
+        dv/dt = (v_drive{synaptic_input}) / tau_m : volt (unless refractory)
         v_drive : volt
         """
     METHOD: ClassVar[str] = "euler"

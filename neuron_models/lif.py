@@ -24,8 +24,9 @@ class LIFParameters(NeuronParameters):
 
     kind: ClassVar[str] = "LIF"
     leaky: ClassVar[bool] = True
+    #: ``{synaptic_input}``: the synapse model's term (``neuron_models.synapse``), nothing for delta synapses
     EQUATIONS: ClassVar[str] = """
-        dv/dt = (v_rest - v + v_drive) / tau_m : volt (unless refractory)
+        dv/dt = (v_rest - v + v_drive{synaptic_input}) / tau_m : volt (unless refractory)
         v_drive : volt
         """
     METHOD: ClassVar[str] = "exact"

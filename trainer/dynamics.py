@@ -7,7 +7,9 @@ One step of a layer follows Brian2's schedule within a time step (see networks/b
                   ``v = v_rest + (v - v_rest) * exp(-dt/tau_m)``; ``neuron_models.if_``: ``v``),
                   Brian2's exact integration
 2. threshold      ``spike = (v > v_th) and not refractory``
-3. synapses       ``v += current`` for neurons neither refractory nor spiking (``neuron_models.delta``)
+3. synapses       the step's input arrives: ``v += current`` for neurons neither refractory nor spiking
+                  (``neuron_models.delta``), or into the synaptic current or conductances, ungated
+                  (``cuba``, ``coba``), whose state update in step 1 then carries it to ``v``
 4. reset          spiking neurons: ``v = v_reset``, ``since = 0``
 
 A constant input per step (``bias``, a weights file's ``bias_hidden``/``bias_output``) is added with
@@ -22,12 +24,12 @@ rescaling of them: :class:`LayerConstants` says which.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import torch
 
-from snn_mnist.neuron_models import NeuronParameters, delta
+from snn_mnist.neuron_models import DELTA, NeuronParameters, SynapseParameters
 
 DEFAULT_SLOPE = 25.0
 
@@ -63,62 +65,72 @@ class LayerConstants:
     refractory_steps: int
     gap_mV: float
     free_step: Callable  # the model's state update without input (NeuronParameters.free_step)
+    synapse: SynapseParameters = DELTA  # the synapse model (neuron_models.synapse): its trainer step
+    syn: dict = field(default_factory=dict)  # its per-step constants, potentials in this scale
 
     @classmethod
-    def from_params(cls, params: NeuronParameters, dt_ms: float, scale: str = "unit") -> "LayerConstants":
+    def from_params(cls, params: NeuronParameters, dt_ms: float, scale: str = "unit",
+                    synapse: SynapseParameters = DELTA) -> "LayerConstants":
         gap = params.v_th_mV - params.v_rest_mV
         if scale == "mV":
-            rest, th, reset = params.v_rest_mV, params.v_th_mV, params.v_reset_mV
+            potential = lambda mV: mV  # noqa: E731
         elif scale == "unit":
-            rest, th, reset = 0.0, 1.0, (params.v_reset_mV - params.v_rest_mV) / gap
+            potential = lambda mV: (mV - params.v_rest_mV) / gap  # noqa: E731
         else:
             raise ValueError(f"unknown voltage scale {scale!r}")
-        return cls(params.decay(dt_ms), rest, th, reset, params.refractory_steps(dt_ms), gap, params.free_step)
+        rest, th, reset = (potential(x) for x in (params.v_rest_mV, params.v_th_mV, params.v_reset_mV))
+        return cls(params.decay(dt_ms), rest, th, reset, params.refractory_steps(dt_ms), gap, params.free_step,
+                   synapse, synapse.step_constants(params, dt_ms, potential))
 
 
 @dataclass
 class LayerState:
     v: torch.Tensor  # membrane potential
     since: torch.Tensor  # steps since the last spike (int)
+    syn: tuple = ()  # the synapse model's state: () for delta, (I,) for cuba, (ge, gi) for coba
 
     @classmethod
     def at_rest(cls, shape, c: LayerConstants, like: torch.Tensor) -> "LayerState":
         v = torch.full(shape, c.v_rest, dtype=like.dtype, device=like.device)
         since = torch.full(shape, c.refractory_steps, dtype=torch.int32, device=like.device)
-        return cls(v, since)
+        return cls(v, since, c.synapse.initial_state(v))
 
 
 def layer_step(
-    current: torch.Tensor, state: LayerState, c: LayerConstants, slope: float = DEFAULT_SLOPE,
+    currents, state: LayerState, c: LayerConstants, slope: float = DEFAULT_SLOPE,
     bias: torch.Tensor | float = 0.0, input_first: bool = False,
 ) -> tuple[torch.Tensor, LayerState]:
-    """Advance one layer by one step given this step's synaptic input; return (spikes, state)."""
+    """Advance one layer by one step given this step's synaptic input (a tensor, or the synapse model's
+    tuple: ``(exc, inh)`` for coba); return (spikes, state)."""
+    currents = currents if isinstance(currents, tuple) else (currents,)
     since = state.since + 1
     active = since >= c.refractory_steps
-    v = torch.where(active, c.free_step(state.v, c.v_rest, c.decay) + bias, state.v)
+    v, syn = c.synapse.advance(state.v, state.syn, c, active, bias, torch)
     if input_first:
-        v = delta.deliver(v, current, active, torch.where)
+        v, syn = c.synapse.receive(v, syn, currents, active, torch.zeros_like(active), torch)
     spikes = FastSigmoidSpike.apply((v - c.v_th) / (c.v_th - c.v_rest), slope) * active
     fired = spikes.detach() > 0
     if not input_first:
-        v = delta.deliver(v, current, active & ~fired, torch.where)
+        v, syn = c.synapse.receive(v, syn, currents, active, fired, torch)
     v = torch.where(fired, torch.full_like(v, c.v_reset), v)
     since = torch.where(fired, torch.zeros_like(since), since)
-    return spikes, LayerState(v, since)
+    return spikes, LayerState(v, since, syn)
 
 
 def run_layer(
-    currents: torch.Tensor, c: LayerConstants, slope: float = DEFAULT_SLOPE, record_v: bool = False,
+    currents, c: LayerConstants, slope: float = DEFAULT_SLOPE, record_v: bool = False,
     bias: torch.Tensor | float = 0.0, input_first: bool = False,
 ) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """Run a layer over all steps of ``currents`` (steps, batch, neurons), starting at rest.
+    """Run a layer over all steps of ``currents`` (steps, batch, neurons; or the synapse model's tuple of
+    them), starting at rest.
 
     Returns the spikes (steps, batch, neurons) and, if asked, the membrane potential after each step.
     """
-    state = LayerState.at_rest(currents.shape[1:], c, currents)
+    currents = currents if isinstance(currents, tuple) else (currents,)
+    state = LayerState.at_rest(currents[0].shape[1:], c, currents[0])
     spikes, voltages = [], []
-    for current in currents:
-        s, state = layer_step(current, state, c, slope, bias, input_first)
+    for step in zip(*currents):
+        s, state = layer_step(step, state, c, slope, bias, input_first)
         spikes.append(s)
         if record_v:
             voltages.append(state.v)

@@ -14,6 +14,7 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
+from snn_mnist.neuron_models import DELTA, SynapseParameters
 from snn_mnist.neuron_models.topology import Topology
 from snn_mnist.readout.spike_count import first_spike_steps
 from snn_mnist.weights import NetworkWeights
@@ -22,11 +23,12 @@ from .dynamics import DEFAULT_SLOPE, LayerConstants, run_layer
 
 
 class SpikingMLP(torch.nn.Module):
-    def __init__(self, topology: Topology, dt_ms: float = 1.0, steps: int = 25, slope: float = DEFAULT_SLOPE):
+    def __init__(self, topology: Topology, dt_ms: float = 1.0, steps: int = 25, slope: float = DEFAULT_SLOPE,
+                 synapse: SynapseParameters = DELTA):
         super().__init__()
-        self.topology, self.dt_ms, self.steps, self.slope = topology, dt_ms, steps, slope
-        self.hidden_c = LayerConstants.from_params(topology.hidden_neuron, dt_ms, "unit")
-        self.output_c = LayerConstants.from_params(topology.output_neuron, dt_ms, "unit")
+        self.topology, self.dt_ms, self.steps, self.slope, self.synapse = topology, dt_ms, steps, slope, synapse
+        self.hidden_c = LayerConstants.from_params(topology.hidden_neuron, dt_ms, "unit", synapse)
+        self.output_c = LayerConstants.from_params(topology.output_neuron, dt_ms, "unit", synapse)
         self.w_input_hidden = torch.nn.Parameter(torch.empty(topology.n_inputs, topology.n_hidden))
         self.w_hidden_output = torch.nn.Parameter(torch.empty(topology.n_hidden, topology.n_outputs))
 
@@ -38,20 +40,25 @@ class SpikingMLP(torch.nn.Module):
 
     def forward(self, spikes: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """``spikes`` (steps, batch, inputs) -> output spikes and hidden spikes, (steps, batch, neurons)."""
-        hidden, _ = run_layer(spikes @ self.w_input_hidden, self.hidden_c, self.slope)
-        output, _ = run_layer(hidden @ self.w_hidden_output, self.output_c, self.slope)
+        split = self.synapse.split
+        hidden, _ = run_layer(tuple(spikes @ w for w in split(self.w_input_hidden, torch)), self.hidden_c, self.slope)
+        output, _ = run_layer(tuple(hidden @ w for w in split(self.w_hidden_output, torch)), self.output_c, self.slope)
         return output, hidden
 
     def to_weights(self, max_rate_hz: float, provenance: dict) -> NetworkWeights:
-        to_mV = lambda w, c: (w.detach().cpu().double() * c.gap_mV).numpy().astype(np.float32)  # noqa: E731
+        """The weights in the synapse model's unit: mV (unit scale times the threshold gap) for delta and
+        cuba, the conductances themselves for coba (they do not depend on the voltage scale)."""
+        in_mV = self.synapse.WEIGHT_UNIT == "mV"
+        export = lambda w, c: (w.detach().cpu().double() * (c.gap_mV if in_mV else 1.0)).numpy().astype(np.float32)  # noqa: E731
         return NetworkWeights(
             topology=self.topology,
-            w_input_hidden=to_mV(self.w_input_hidden, self.hidden_c),
-            w_hidden_output=to_mV(self.w_hidden_output, self.output_c),
+            w_input_hidden=export(self.w_input_hidden, self.hidden_c),
+            w_hidden_output=export(self.w_hidden_output, self.output_c),
             dt_ms=self.dt_ms,
             steps=self.steps,
             max_rate_hz=max_rate_hz,
             provenance=provenance,
+            synapse=self.synapse,
         )
 
 
@@ -69,17 +76,18 @@ def reference_counts(weights: NetworkWeights, spikes: np.ndarray, batch_size: in
     """The trainer's model in float64 and mV, as Brian2 simulates it, on given input spikes
     (a boolean array (n_images, steps, inputs))."""
     t = weights.topology
-    hidden_c = LayerConstants.from_params(t.hidden_neuron, weights.dt_ms, "mV")
-    output_c = LayerConstants.from_params(t.output_neuron, weights.dt_ms, "mV")
-    w1 = torch.from_numpy(weights.w_input_hidden.astype(np.float64))
-    w2 = torch.from_numpy(weights.w_hidden_output.astype(np.float64))
+    syn = weights.synapse
+    hidden_c = LayerConstants.from_params(t.hidden_neuron, weights.dt_ms, "mV", syn)
+    output_c = LayerConstants.from_params(t.output_neuron, weights.dt_ms, "mV", syn)
+    w1 = syn.split(torch.from_numpy(weights.w_input_hidden.astype(np.float64)), torch)
+    w2 = syn.split(torch.from_numpy(weights.w_hidden_output.astype(np.float64)), torch)
     b1, b2 = (torch.from_numpy(weights.bias(layer)) for layer in ("hidden", "output"))
     order = {"input_first": weights.step_order == "input-first"}
     out, hid, first = [], [], []
     for start in range(0, len(spikes), batch_size):
         x = torch.from_numpy(spikes[start : start + batch_size]).double().transpose(0, 1)
-        hidden, _ = run_layer(x @ w1, hidden_c, bias=b1, **order)
-        output, _ = run_layer(hidden @ w2, output_c, bias=b2, **order)
+        hidden, _ = run_layer(tuple(x @ w for w in w1), hidden_c, bias=b1, **order)
+        output, _ = run_layer(tuple(hidden @ w for w in w2), output_c, bias=b2, **order)
         out.append(output.sum(0).long().numpy())
         hid.append(hidden.sum(0).long().numpy())
         first.append(first_spike_steps(output.numpy()))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +19,7 @@ import torch.nn.functional as F
 
 from snn_mnist.atomic_files import atomic_path, write_json
 from snn_mnist.digits import mnist
+from snn_mnist.neuron_models import SynapseParameters
 from snn_mnist.neuron_models.topology import topology as topology_named
 from snn_mnist.readout.spike_count import first_spike_steps, predict
 from snn_mnist.weights import NetworkWeights, save
@@ -41,6 +42,7 @@ class TrainConfig:
     seed: int = 0
     n_train: int | None = None  # first n training images (None: all 60,000)
     shift: int = 0  # augmentation: translate each training image by up to this many pixels
+    synapse: dict = field(default_factory=lambda: {"kind": "delta"})  # neuron_models.synapse, as its to_dict()
     data_dir: str | None = None
 
 
@@ -79,7 +81,8 @@ class Trainer:
         self.checkpoint_dir = Path(checkpoint_dir)
         self.p_max = config.max_rate_hz * config.dt_ms / 1000.0
         topo = topology_named(config.model).with_hidden(config.hidden)
-        self.model = SpikingMLP(topo, config.dt_ms, config.steps, config.slope)
+        self.model = SpikingMLP(topo, config.dt_ms, config.steps, config.slope,
+                                SynapseParameters.from_dict(config.synapse))
         self.generator = torch.Generator().manual_seed(config.seed)
         self.model.reset_parameters(self.generator)
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=config.lr)
@@ -119,7 +122,7 @@ class Trainer:
         if not self.checkpoint_path.is_file():
             raise FileNotFoundError(f"no checkpoint to resume from at {self.checkpoint_path}")
         state = torch.load(self.checkpoint_path, weights_only=False)
-        saved = {k: v for k, v in state["config"].items() if k not in ("epochs", "data_dir")}
+        saved = {"synapse": {"kind": "delta"}} | {k: v for k, v in state["config"].items() if k not in ("epochs", "data_dir")}
         mine = {k: v for k, v in asdict(self.config).items() if k not in ("epochs", "data_dir")}
         if saved != mine:
             diff = ", ".join(f"{k}: {saved[k]} != {mine[k]}" for k in saved if saved[k] != mine.get(k))
@@ -208,6 +211,7 @@ class Trainer:
             "trainer": "snn-mnist surrogate-gradient BPTT (trainer/)",
             "surrogate": {"kind": "fast_sigmoid", "slope": self.config.slope, "argument": "(v - v_th) / (v_th - v_rest)"},
             "loss": "cross-entropy on output spike counts",
+            "synapse": self.config.synapse,
             "optimizer": {"kind": "Adam", "lr": self.config.lr, "schedule": "cosine", "batch_size": self.config.batch_size},
             "seed": self.config.seed,
             "augmentation": {"random_shift_pixels": self.config.shift},

@@ -2,8 +2,9 @@
 
 A weights file is a NumPy ``.npz`` archive (format version 1) holding
 
-``w_input_hidden``   float32, shape (n_inputs, n_hidden), millivolts
-``w_hidden_output``  float32, shape (n_hidden, n_outputs), millivolts
+``w_input_hidden``   float32, shape (n_inputs, n_hidden), in the synapse model's unit: millivolts
+                     (delta, cuba) or conductances relative to the leak (coba)
+``w_hidden_output``  float32, shape (n_hidden, n_outputs), likewise
 ``bias_hidden``, ``bias_output``
                      optional float32, shape (n_hidden,) and (n_outputs,): millivolts added to each
                      neuron in every step (a constant input, as an ``Affine`` layer's bias gives); absent: 0
@@ -14,6 +15,8 @@ A weights file is a NumPy ``.npz`` archive (format version 1) holding
                      neuron parameters with units in their keys (``tau_m_ms``, ``v_th_mV``, ...)
     dt_ms, steps     the time step and the number of steps an image is shown for
     encoding         {"type": "poisson", "max_rate_hz": ...}
+    synapse          the synapse model and its parameters, {"kind": "delta"|"cuba"|"coba", ...}
+                     (``neuron_models.synapse``; absent: delta)
     step_order       what comes first within a time step (absent: "threshold-first"):
                      "threshold-first"  Brian2's order: decay, threshold, the step's input, reset; a
                                         neuron that fires drops the input of its step
@@ -35,7 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from snn_mnist.atomic_files import load_npz, save_npz
-from snn_mnist.neuron_models import NeuronParameters, ParameterError
+from snn_mnist.neuron_models import DELTA, NeuronParameters, ParameterError, SynapseParameters
 from snn_mnist.neuron_models.topology import Topology
 
 FORMAT_VERSION = 1
@@ -63,6 +66,7 @@ class NetworkWeights:
     bias_hidden: np.ndarray | None = None  # mV added every step; None: no constant input
     bias_output: np.ndarray | None = None
     step_order: str = "threshold-first"
+    synapse: SynapseParameters = DELTA
 
     def __post_init__(self) -> None:
         t = self.topology
@@ -90,6 +94,34 @@ class NetworkWeights:
             raise WeightsError(f"max rate {self.max_rate_hz} Hz is not usable at dt {self.dt_ms} ms")
         if self.step_order not in STEP_ORDERS:
             raise WeightsError(f"unknown step order {self.step_order!r} (choose from {', '.join(STEP_ORDERS)})")
+        if self.synapse.kind != "delta":
+            if self.step_order != "threshold-first" or self.bias_hidden is not None or self.bias_output is not None:
+                raise WeightsError(f"{self.synapse.kind} synapses take neither biases nor the input-first step order "
+                                   "(those serve delta-synapse networks imported through NIR)")
+        try:
+            for neuron in (t.hidden_neuron, t.output_neuron):
+                self.synapse.check(neuron, self.dt_ms)
+        except ParameterError as exc:
+            raise WeightsError(str(exc)) from None
+
+    def at_dt(self, dt_ms: float) -> "NetworkWeights":
+        """The same network simulated at the time step ``dt_ms``: the image shown for as long (``steps``
+        rescaled), the input at the same rates in Hz, every time constant kept. Only the discretisation
+        changes, so at a fine dt it is the continuous-time model. Delta-synapse networks with biases
+        add theirs per step, which does not rescale, and are refused."""
+        if not (math.isfinite(dt_ms) and dt_ms > 0):
+            raise WeightsError(f"dt must be a positive number of ms, got {dt_ms}")
+        steps = self.duration_ms / dt_ms
+        if abs(steps - round(steps)) > 1e-9 * steps:
+            raise WeightsError(f"the image's {self.duration_ms:g} ms are not a whole number of {dt_ms:g} ms steps")
+        if self.bias_hidden is not None or self.bias_output is not None:
+            raise WeightsError("a network with biases (mV per step) cannot change its time step")
+        try:
+            for neuron in (self.topology.hidden_neuron, self.topology.output_neuron):
+                neuron.refractory_steps(dt_ms)
+        except ParameterError as exc:
+            raise WeightsError(str(exc)) from None
+        return replace(self, dt_ms=float(dt_ms), steps=int(round(steps)))
 
     def bias(self, layer: str) -> np.ndarray:
         """The mV added to each neuron of ``layer`` ("hidden" or "output") in every step (zeros if none)."""
@@ -126,6 +158,7 @@ class NetworkWeights:
             "steps": self.steps,
             "encoding": {"type": "poisson", "max_rate_hz": self.max_rate_hz},
             "step_order": self.step_order,
+            "synapse": self.synapse.to_dict(),
             "provenance": self.provenance,
         }
 
@@ -173,6 +206,7 @@ def from_metadata(metadata: dict, arrays: dict, source: str = "weights") -> Netw
             bias_hidden=arrays.get("bias_hidden"),
             bias_output=arrays.get("bias_output"),
             step_order=metadata.get("step_order", "threshold-first"),
+            synapse=SynapseParameters.from_dict(metadata.get("synapse")),
         )
     except WeightsError:
         raise

@@ -21,7 +21,8 @@ def drive(params, v_drive_mV: float, duration_ms: float, dt_ms: float = 0.1, inp
     from brian2 import Network, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, Synapses, defaultclock, ms, mV
 
     from snn_mnist import backends
-    from snn_mnist.neuron_models import delta, neuron_group
+    from snn_mnist.neuron_models import DELTA as delta
+    from snn_mnist.neuron_models import neuron_group
 
     with backends.activate("runtime") as runner:
         defaultclock.dt = dt_ms * ms

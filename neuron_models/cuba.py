@@ -1,0 +1,102 @@
+"""The current-based synapse: a spike starts an exponentially decaying current (NIR's ``CubaLIF``,
+Norse's default LIF).
+
+    tau_syn dI/dt = -I                              each neuron's synaptic current (as R I, volts)
+    tau_m dv/dt = v_rest - v + v_drive + I          (LIF; the IF drops v_rest - v)
+    on_pre:  I_post += w
+
+The current is not gated by refractoriness: it keeps flowing into a refractory neuron's synapses
+and reaches the membrane once the neuron is free. The linear system of ``v`` and ``I`` is
+integrated exactly; the trainer's step is the same propagator: ``I -> I d_s`` and
+``v -> free_step(v) + k I`` with ``d_s = exp(-dt/tau_syn)`` and, for the LIF,
+``k = tau_syn / (tau_syn - tau_m) (d_s - d_m)``, for the IF ``k = tau_syn / tau_m (1 - d_s)``.
+Brian2's ``exact`` method solves the LIF's system; for the IF's (a zero eigenvalue) Brian2 2.8's
+linear solver gives up, so that propagator is written out here (:data:`IF_METHOD`).
+One delivered spike costs one addition per target; the current's decay one multiply per neuron
+and step.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import ClassVar
+
+from .base import ParameterError
+from .synapse import SynapseParameters, brian2_method, register_synapse
+
+
+#: Brian2's name for the IF's exact propagator below
+IF_METHOD = "exact_if_cuba"
+
+
+def _if_propagator(equations, variables) -> str:
+    """The exact step of ``tau_m dv/dt = v_drive + I`` (unless refractory), ``tau_syn dI/dt = -I``."""
+    from brian2.stateupdaters.base import UnsupportedEquationsException
+
+    if set(equations.diff_eq_names) != {"v", "I"}:
+        raise UnsupportedEquationsException(f"{IF_METHOD} integrates an IF neuron with a cuba synapse only")
+    return "\n".join([
+        "_v = v + int(not_refractory)*(dt*v_drive/tau_m + I*tau_syn/tau_m*(1 - exp(-dt/tau_syn)))",
+        "_I = I*exp(-dt/tau_syn)",
+        "v = _v",
+        "I = _I",
+    ])
+
+
+@register_synapse
+@dataclass(frozen=True)
+class CubaSynapse(SynapseParameters):
+    """An exponentially decaying synaptic current with time constant ``tau_syn_ms``."""
+
+    tau_syn_ms: float = 5.0
+
+    kind: ClassVar[str] = "cuba"
+    INPUT: ClassVar[str] = "I"
+    EQUATIONS: ClassVar[str] = """
+        dI/dt = -I / tau_syn : volt
+        """
+    REST: ClassVar[str] = "I = 0*mV"
+    MODEL: ClassVar[str] = "w : volt"
+    ON_PRE: ClassVar[str] = "I_post += w"
+    WEIGHT_UNIT: ClassVar[str] = "mV"
+    MACS_PER_UPDATE: ClassVar[int] = 1
+
+    def method(self, neuron) -> str:
+        return "exact" if neuron.leaky else brian2_method(IF_METHOD, _if_propagator)
+
+    def namespace(self) -> dict:
+        from brian2 import ms
+
+        return {"tau_syn": self.tau_syn_ms * ms}
+
+    def check(self, neuron, dt_ms: float) -> None:
+        if neuron.leaky and math.isclose(self.tau_syn_ms, neuron.tau_m_ms, rel_tol=1e-9):
+            raise ParameterError(f"cuba synapse: tau_syn ({self.tau_syn_ms} ms) must differ from the LIF's tau_m")
+
+    # --- the trainer's view (``xp``: torch or numpy) --------------------------------------------
+    def step_constants(self, neuron, dt_ms: float, potential) -> dict:
+        d_s = math.exp(-dt_ms / self.tau_syn_ms)
+        if neuron.leaky:
+            d_m = neuron.decay(dt_ms)
+            k = self.tau_syn_ms / (self.tau_syn_ms - neuron.tau_m_ms) * (d_s - d_m)
+        else:
+            k = self.tau_syn_ms / neuron.tau_m_ms * (1.0 - d_s)
+        return {"d_syn": d_s, "k": k}
+
+    def initial_state(self, v) -> tuple:
+        return (v * 0,)
+
+    @staticmethod
+    def split(w, xp) -> tuple:
+        return (w,)
+
+    @staticmethod
+    def advance(v, state, c, active, bias, xp):
+        (current,) = state
+        v = xp.where(active, c.free_step(v, c.v_rest, c.decay) + c.syn["k"] * current + bias, v)
+        return v, (current * c.syn["d_syn"],)
+
+    @staticmethod
+    def receive(v, state, currents, active, fired, xp):
+        return v, (state[0] + currents[0],)

@@ -1,0 +1,125 @@
+"""What every synapse model shares, and the registry that finds them by name (``--synapse``).
+
+A synapse model is one class, in one file of this package (``delta.py``, ``cuba.py``,
+``coba.py``), that holds everything about it: its parameters with units in their names and their
+validation, the term it adds to the neurons' membrane equation and the equations of its own
+state, what a presynaptic spike does (Brian2's ``on_pre``), what the rest between images clears,
+the integration method of the neurons it drives, the trainer's discrete-time version of all of
+it, and its operation count.
+
+The membrane equations of ``lif.py`` and ``if_.py`` leave a place, ``{synaptic_input}``, for the
+synapse's term; ``equations(neuron)`` fills it. Weights are in mV (a jump, or a current's jump in
+voltage units, ``R I``) for ``delta`` and ``cuba``, and dimensionless conductances relative to
+the leak for ``coba`` (``WEIGHT_UNIT``).
+
+This module needs neither Brian2 nor PyTorch at import.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import ClassVar
+
+from .base import NeuronParameters, ParameterError
+
+
+@dataclass(frozen=True)
+class SynapseParameters:
+    """The parameters of one synapse model; subclasses name themselves with ``kind``."""
+
+    kind: ClassVar[str] = ""
+    #: the term added to the membrane equation's drive, in volts ("" for none)
+    INPUT: ClassVar[str] = ""
+    #: each neuron's synaptic state
+    EQUATIONS: ClassVar[str] = ""
+    #: what the rest between images clears of that state (Brian2 code, "" for nothing)
+    REST: ClassVar[str] = ""
+    #: the synapses' own variables and what a presynaptic spike does to its target
+    MODEL: ClassVar[str] = "w : volt"
+    ON_PRE: ClassVar[str] = ""
+    WEIGHT_UNIT: ClassVar[str] = "mV"
+    #: additions one delivered spike costs per target
+    ACS_PER_EVENT: ClassVar[int] = 1
+    #: multiply-accumulates the synaptic state costs per neuron and step (its decays)
+    MACS_PER_UPDATE: ClassVar[int] = 0
+
+    def __post_init__(self) -> None:
+        for name, value in asdict(self).items():
+            if not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise ParameterError(f"{self.kind} synapse: {name} must be a finite number, got {value!r}")
+            if name.startswith("tau_") and value <= 0:
+                raise ParameterError(f"{self.kind} synapse: {name} must be > 0, got {value}")
+
+    # --- Brian2 ----------------------------------------------------------------------------
+    def equations(self, neuron: NeuronParameters) -> str:
+        """The neuron group's equations: the neuron's membrane equation with this synapse's input."""
+        return neuron.EQUATIONS.format(synaptic_input=f" + {self.INPUT}" if self.INPUT else "") + self.EQUATIONS
+
+    def method(self, neuron: NeuronParameters) -> str:
+        """How Brian2 integrates the neurons this synapse drives."""
+        return neuron.METHOD
+
+    def namespace(self) -> dict:
+        """The parameters as Brian2 quantities, named as in the equations."""
+        return {}
+
+    def weights(self, w):
+        """Weights (float array in ``WEIGHT_UNIT``) as the values of the synapses' ``w``."""
+        from brian2 import mV
+
+        return w * mV
+
+    def check(self, neuron: NeuronParameters, dt_ms: float) -> None:
+        """Raise :class:`ParameterError` if this synapse cannot drive ``neuron`` at ``dt_ms``."""
+
+    # --- serialisation -----------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, **asdict(self)}
+
+    @staticmethod
+    def from_dict(data: dict | None) -> "SynapseParameters":
+        data = dict(data or {"kind": "delta"})  # weights files before synapse models were delta
+        kind = data.pop("kind", None)
+        if kind not in SYNAPSES:
+            raise ParameterError(f"unknown synapse model {kind!r} (known: {', '.join(SYNAPSES)})")
+        try:
+            return SYNAPSES[kind](**data)
+        except TypeError as exc:
+            raise ParameterError(f"{kind} synapse: {exc}") from None
+
+
+def brian2_method(name: str, code) -> str:
+    """Register with Brian2, once, a state update method ``name`` whose code is ``code(equations, variables)``
+    (a string of Brian2 code); return ``name``. For the integrations Brian2's own methods cannot do."""
+    from brian2 import StateUpdateMethod
+    from brian2.stateupdaters.base import UnsupportedEquationsException
+
+    class Method(StateUpdateMethod):
+        def __call__(self, equations, variables=None, method_options=None):
+            if equations.is_stochastic:
+                raise UnsupportedEquationsException(f"{name} cannot integrate stochastic equations")
+            return code(equations, variables)
+
+    if name not in StateUpdateMethod.stateupdaters:
+        StateUpdateMethod.register(name, Method())
+    return name
+
+
+#: kind -> synapse class, in the order they registered
+SYNAPSES: dict[str, type[SynapseParameters]] = {}
+
+
+def register_synapse(model: type[SynapseParameters]) -> type[SynapseParameters]:
+    """Class decorator: make ``model`` known by its ``kind`` (``--synapse`` and weights files name it)."""
+    if not model.kind or model.kind in SYNAPSES:
+        raise ValueError(f"synapse model kind {model.kind!r} is empty or taken")
+    SYNAPSES[model.kind] = model
+    return model
+
+
+def synapse_named(kind: str, **parameters) -> SynapseParameters:
+    """The synapse model ``kind`` with its default parameters (or ``parameters``)."""
+    if kind not in SYNAPSES:
+        raise ParameterError(f"unknown synapse model {kind!r} (known: {', '.join(SYNAPSES)})")
+    return SYNAPSES[kind](**parameters)

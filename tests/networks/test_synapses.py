@@ -1,0 +1,103 @@
+"""Current- and conductance-based synapses (neuron_models.cuba, .coba) as Brian2 equations, against their
+closed forms and against the trainer's step functions, spike for spike."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from snn_mnist.neuron_models import CobaSynapse, CubaSynapse, ParameterError
+from snn_mnist.neuron_models.topology import TOPOLOGIES
+from snn_mnist.networks.simulation import input_spikes, simulate
+from snn_mnist.weights import NetworkWeights, WeightsError
+
+CUBA, COBA = CubaSynapse(tau_syn_ms=5.0), CobaSynapse()
+REST = -65.0
+
+
+def one_input(synapse, model: str, w: float, steps: int = 40, dt_ms: float = 1.0):
+    """A network whose hidden neuron 0 gets one input spike of weight ``w`` at step 2; its potential."""
+    topology = TOPOLOGIES[model].with_hidden(2)
+    w_ih = np.zeros((784, 2), np.float32)
+    w_ih[0, 0] = w
+    weights = NetworkWeights(topology=topology, w_input_hidden=w_ih, w_hidden_output=np.zeros((2, 10), np.float32),
+                             dt_ms=dt_ms, steps=steps, max_rate_hz=100.0, synapse=synapse)
+    frozen = np.zeros((1, steps, 784), bool)
+    frozen[0, 2, 0] = True
+    result = simulate(weights, np.zeros((1, 784), np.uint8), backend="runtime", input_mode="frozen", frozen=frozen,
+                      record_hidden=True, record_voltages={"hidden": [0]})
+    times, v = result.voltages["hidden"]
+    return times, v[0]
+
+
+def test_cuba_lif_follows_the_difference_of_exponentials():
+    """A current jump of w at t0 = 2 ms (after that step's state update) reaches v from the next step on:
+    v - v_rest = w tau_s / (tau_s - tau_m) (exp(-t/tau_s) - exp(-t/tau_m)), t = time since the jump."""
+    times, v = one_input(CUBA, "lif-lif", w=10.0)
+    t = times - 3.0  # the sample at the start of step k shows the state after step k - 1
+    tau_s, tau_m = 5.0, 20.0
+    expected = np.where(t >= 0, 10.0 * tau_s / (tau_s - tau_m) * (np.exp(-t / tau_s) - np.exp(-t / tau_m)), 0.0)
+    np.testing.assert_allclose(v - REST, expected, atol=1e-9)
+    peak = int(np.argmax(v)) - 3  # ms after the jump; the closed form peaks at ln(4) 100 / 15 = 9.2 ms
+    assert 1.5 < (v - REST).max() < 1.6 and peak in (9, 10)  # a postsynaptic potential, not a jump
+
+
+def test_cuba_if_integrates_the_whole_charge():
+    times, v = one_input(CUBA, "if-if", w=10.0, steps=80)
+    t = times - 3.0
+    np.testing.assert_allclose(v - REST, np.where(t >= 0, 10.0 * 5.0 / 20.0 * (1 - np.exp(-t / 5.0)), 0.0), atol=1e-9)
+
+
+@pytest.mark.parametrize("model", ["lif-lif", "if-if"])
+def test_coba_stays_between_the_reversal_potentials_and_is_defined_without_conductance(model):
+    """A huge inhibitory conductance pulls v towards E_inh and never past it; with no conductance open
+    (the IF at rest) the exponential Euler step is defined (Brian2's own form would divide by zero)."""
+    times, v = one_input(COBA, model, w=-50.0)
+    assert np.isfinite(v).all()
+    assert v.min() >= COBA.e_inh_mV - 1e-9 and v.min() < -79.0
+    assert (v[:3] == REST).all()
+    _, v_exc = one_input(COBA, model, w=0.02)
+    assert v_exc.max() > REST + 0.2 and v_exc.max() < COBA.e_exc_mV
+
+
+def test_synapse_parameters_are_checked_against_the_neurons():
+    with pytest.raises(WeightsError, match="tau_syn"):
+        dataclasses.replace(random_synapse_weights("lif-lif", CUBA), synapse=CubaSynapse(tau_syn_ms=20.0))
+    with pytest.raises(WeightsError, match="E_inh"):
+        dataclasses.replace(random_synapse_weights("lif-lif", COBA), synapse=CobaSynapse(e_inh_mV=-60.0))
+    with pytest.raises(ParameterError, match="tau_exc_ms"):
+        CobaSynapse(tau_exc_ms=0.0)
+    with pytest.raises(WeightsError, match="biases"):
+        dataclasses.replace(random_synapse_weights("lif-lif", COBA), bias_hidden=np.zeros(32, np.float32))
+
+
+def random_synapse_weights(model: str, synapse, n_hidden: int = 32, seed: int = 0) -> NetworkWeights:
+    """Seeded random weights that keep both layers firing on digits for ``synapse``: a fixture, not a model."""
+    rng = np.random.default_rng(seed)
+    if synapse.kind == "cuba":
+        w1, w2 = rng.normal(1.6, 8.0, (784, n_hidden)), rng.normal(4.0, 24.0, (n_hidden, 10))
+    else:  # conductances relative to the leak
+        w1, w2 = rng.normal(0.01, 0.05, (784, n_hidden)), rng.normal(0.03, 0.15, (n_hidden, 10))
+    return NetworkWeights(topology=TOPOLOGIES[model].with_hidden(n_hidden), w_input_hidden=w1.astype(np.float32),
+                          w_hidden_output=w2.astype(np.float32), max_rate_hz=500.0, synapse=synapse)
+
+
+@pytest.mark.parametrize("backend", ["runtime", pytest.param("cpp", marks=pytest.mark.slow)])
+@pytest.mark.parametrize("synapse", [CUBA, COBA], ids=["cuba", "coba"])
+@pytest.mark.parametrize("model", list(TOPOLOGIES))
+def test_brian2_and_the_trainer_agree_spike_for_spike(model, synapse, backend, sample_digits):
+    """Every hidden and output count and every first output spike equal, float64, on frozen input."""
+    pytest.importorskip("torch")
+    from snn_mnist.trainer.model import reference_counts
+
+    weights = random_synapse_weights(model, synapse)
+    images = sample_digits[0][:20]
+    spikes = input_spikes(images, weights, seed=3)
+    expected = reference_counts(weights, spikes)
+    assert expected.hidden.sum() > 20 * 32 and expected.output.sum() > 20, "too quiet to test"
+    sim = simulate(weights, images, backend=backend, input_mode="frozen", frozen=spikes, record_hidden=True)
+    np.testing.assert_array_equal(sim.hidden_counts, expected.hidden)
+    np.testing.assert_array_equal(sim.output_counts, expected.output)
+    np.testing.assert_array_equal(sim.output_first_step, expected.output_first_step)
