@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     progress, close = _progress(args.backend, n)
     try:
         result = simulate(weights, images, backend=args.backend, input_mode=args.input, seed=args.seed,
-                          threads=args.threads, progress=progress)
+                          threads=args.threads, progress=progress, track_potentials=True)
     finally:
         close()
 
@@ -67,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"accuracy {accuracy:.4f} ({int((predictions == labels).sum())}/{n}); ties in spike count "
           f"{readout['ties']} ({readout['ties_broken_by_first_spike']} broken by the first spike, "
           f"{readout['ties_undecided']} undecided), {readout['silent']} without an output spike (counted as errors)")
+    for layer, p in result.physiology.items():
+        print(f"{layer}: potentials {p['v_lowest_mV']:.1f} to {p['v_highest_mV']:.1f} mV, {p['rate_hz']:.1f} Hz per neuron")
     print(f"build {result.build_seconds:.1f} s, run {result.run_seconds:.2f} s ({images_per_second:.0f} digits/s)")
 
     if args.confusion:
@@ -88,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
             "predictions": predictions.tolist(),
             "labels": labels.tolist(),
             "confusion": confusion.tolist(),
+            "physiology": result.physiology,
             "build_seconds": result.build_seconds,
             "run_seconds": result.run_seconds,
             "images_per_second": images_per_second,

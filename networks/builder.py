@@ -29,6 +29,7 @@ from brian2 import (
     defaultclock,
     ms,
     mV,
+    second,
 )
 
 from snn_mnist.encoding import rates_hz
@@ -49,6 +50,7 @@ class SpikingNetwork:
     hidden_output: Synapses
     output_spikes: SpikeMonitor
     hidden_spikes: SpikeMonitor | None
+    hidden_count: SpikeMonitor | None  # spikes per hidden neuron, nothing recorded (track_potentials)
     input_spikes: SpikeMonitor | None
     voltages: dict
     stimulus: TimedArray | None
@@ -70,6 +72,20 @@ class SpikingNetwork:
             raise ValueError(f"the {layer} layer's spikes were not recorded: build with record_{layer}=True")
         n = monitors[layer].source.N
         return counts_per_image(monitors[layer], n, self.n_images, self.weights.steps, self.weights.dt_ms)
+
+    def physiology(self) -> dict:
+        """With ``track_potentials``: each layer's lowest and highest potential (mV) over the whole run
+        and mean firing rate (Hz) per neuron; read after the run."""
+        seconds = self.duration / second
+        figures = {}
+        for layer, group in (("hidden", self.hidden), ("output", self.output)):
+            spikes = self.hidden_count.count[:] if layer == "hidden" else self.output_spikes.count[:]
+            figures[layer] = {
+                "v_lowest_mV": float(np.min(group.v_lowest[:] / mV)),
+                "v_highest_mV": float(np.max(group.v_highest[:] / mV)),
+                "rate_hz": float(np.sum(spikes) / (len(group) * seconds)),
+            }
+        return figures
 
     def first_spikes(self) -> np.ndarray:
         """Step of each output neuron's first spike within each image, (n_images, n_outputs); ``steps``
@@ -125,11 +141,13 @@ def build_network(
     record_hidden: bool = False,
     record_input: bool = False,
     record_voltages: dict | None = None,
+    track_potentials: bool = False,
 ) -> SpikingNetwork:
     """The network for ``weights`` fed with ``images`` (Poisson) or ``frozen`` spike trains.
 
     ``record_voltages`` maps ``"hidden"``/``"output"`` to neuron indices whose membrane
-    potential is recorded every step.
+    potential is recorded every step; ``track_potentials`` keeps every neuron's lowest and highest
+    potential inside the simulation (``neuron_models.group``) instead.
     """
     if (images is None) == (frozen is None):
         raise ValueError("give either images (Poisson input) or frozen spike trains")
@@ -143,8 +161,10 @@ def build_network(
         n_images = frozen.shape[0]
 
     synapse = weights.synapse
-    hidden = neuron_group(topology.hidden_neuron, topology.n_hidden, name="hidden", synapse=synapse)
-    output = neuron_group(topology.output_neuron, topology.n_outputs, name="output", synapse=synapse)
+    hidden = neuron_group(topology.hidden_neuron, topology.n_hidden, name="hidden", synapse=synapse,
+                          track_potentials=track_potentials)
+    output = neuron_group(topology.output_neuron, topology.n_outputs, name="output", synapse=synapse,
+                          track_potentials=track_potentials)
     image_period = weights.duration_ms * ms
     for layer, group, params in (("hidden", hidden, topology.hidden_neuron), ("output", output, topology.output_neuron)):
         group.run_regularly(rest_state(synapse), dt=image_period, when=REST_WHEN, order=REST_ORDER,
@@ -158,13 +178,15 @@ def build_network(
 
     output_spikes = SpikeMonitor(output, name="output_spikes")
     hidden_spikes = SpikeMonitor(hidden, name="hidden_spikes") if record_hidden else None
+    # with track_potentials, the hidden layer's spikes are counted per neuron, none recorded: its rate
+    hidden_count = SpikeMonitor(hidden, record=False, name="hidden_count") if track_potentials else None
     input_spikes = SpikeMonitor(input_group, name="input_spikes") if record_input else None
     voltages = {
         layer: StateMonitor({"hidden": hidden, "output": output}[layer], "v", record=list(idx), name=f"{layer}_v")
         for layer, idx in (record_voltages or {}).items()
     }
     objects = [input_group, hidden, output, input_hidden, hidden_output, output_spikes, *voltages.values()]
-    objects += [m for m in (hidden_spikes, input_spikes) if m is not None]
+    objects += [m for m in (hidden_spikes, input_spikes, hidden_count) if m is not None]
     return SpikingNetwork(
         network=Network(*objects),
         input=input_group,
@@ -174,6 +196,7 @@ def build_network(
         hidden_output=hidden_output,
         output_spikes=output_spikes,
         hidden_spikes=hidden_spikes,
+        hidden_count=hidden_count,
         input_spikes=input_spikes,
         voltages=voltages,
         stimulus=stimulus,

@@ -24,6 +24,7 @@ class SimulationResult:
     build_seconds: float
     run_seconds: float
     voltages: dict | None = None  # layer -> (times_ms, v_mV of shape (neurons, steps))
+    physiology: dict | None = None  # layer -> lowest and highest potential (mV), rate (Hz): track_potentials
     hidden_spike_trains: tuple | None = None  # (times_ms, indices)
     output_spike_trains: tuple | None = None
 
@@ -44,6 +45,7 @@ def simulate(
     record_hidden: bool = False,
     record_input: bool = False,
     record_voltages: dict | None = None,
+    track_potentials: bool = False,
     threads: int = 0,
     progress=None,
     backend_options: dict | None = None,
@@ -62,6 +64,7 @@ def simulate(
         net = _seeded_network(
             weights, images, input_mode, seed, frozen,
             record_hidden=record_hidden, record_input=record_input, record_voltages=record_voltages,
+            track_potentials=track_potentials,
         )
         timings = runner.run(net.network, net.duration, progress=progress)
         count = lambda mon, n: counts_per_image(mon, n, net.n_images, weights.steps, weights.dt_ms)  # noqa: E731
@@ -77,6 +80,7 @@ def simulate(
             build_seconds=timings.build_seconds,
             run_seconds=timings.run_seconds,
             voltages=voltages or None,
+            physiology=net.physiology() if track_potentials else None,
             hidden_spike_trains=_trains(net.hidden_spikes),
             output_spike_trains=_trains(net.output_spikes),
         )

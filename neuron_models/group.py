@@ -7,14 +7,30 @@ from .delta import DELTA
 from .synapse import SynapseParameters
 
 
-def neuron_group(params: NeuronParameters, n: int, name: str, synapse: SynapseParameters = DELTA):
+#: Each neuron's lowest and highest potential so far (``track_potentials``)
+EXTREMES = """
+v_lowest : volt
+v_highest : volt
+"""
+#: Brian2 code that folds the present potential into them (the language has no min or max)
+TRACK = ("v_lowest += int(v < v_lowest) * (v - v_lowest)\n"
+         "v_highest += int(v > v_highest) * (v - v_highest)")
+
+
+def neuron_group(params: NeuronParameters, n: int, name: str, synapse: SynapseParameters = DELTA,
+                 track_potentials: bool = False):
     """A Brian2 ``NeuronGroup`` of ``n`` neurons of the model ``params`` describes, driven by the synapse
-    model ``synapse`` (default: delta), at rest."""
+    model ``synapse`` (default: delta), at rest.
+
+    ``track_potentials`` keeps each neuron's lowest and highest potential inside the simulation
+    (``v_lowest``, ``v_highest``), sampled twice a step: after the state update, before the threshold
+    (the highest value a neuron reaches before its reset), and at the step's end (after a delta
+    synapse's jump). No potential is recorded."""
     from brian2 import NeuronGroup
 
     group = NeuronGroup(
         n,
-        synapse.equations(params),
+        synapse.equations(params) + (EXTREMES if track_potentials else ""),
         threshold=THRESHOLD,
         reset=RESET,
         refractory="tau_ref",
@@ -23,6 +39,10 @@ def neuron_group(params: NeuronParameters, n: int, name: str, synapse: SynapsePa
         name=name,
     )
     group.v = "v_rest"
+    if track_potentials:
+        group.v_lowest = group.v_highest = "v_rest"
+        for when in ("before_thresholds", "end"):
+            group.run_regularly(TRACK, when=when, name=f"{name}_extremes_{when}")
     return group
 
 

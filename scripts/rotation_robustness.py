@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
               f"[{time.perf_counter() - t0:.0f} s]", flush=True)
 
     out = Path(args.out_dir)
-    setting = f"{len(images)} MNIST test digits ({source}), {args.backend} backend, Poisson input seed {args.seed}"
+    setting = f"{len(images):,} MNIST test digits ({source}), {args.backend} backend, Poisson input seed {args.seed}"
     example = rotated(images[:1], args.angles)[0][:, 0]
     figure(results, example, args.angles, f"Accuracy against rotation ({len(images)} test digits)", out / "rotation.png")
     write_json(out / "rotation.json", {"setting": setting, "angles_deg": args.angles, "models": results,

@@ -20,7 +20,9 @@ VERSION_BEFORE = re.compile(r"(?:Python|Brian2|brian2|NumPy|numpy|torch|PyTorch|
 
 
 def readme_text() -> str:
-    return re.sub(r"```.*?```", "", (ROOT / "README.md").read_text(), flags=re.S)
+    """The README without code: fenced blocks and inline spans hold commands and parameters, not figures."""
+    text = re.sub(r"```.*?```", "", (ROOT / "README.md").read_text(), flags=re.S)
+    return re.sub(r"`[^`\n]*`", "", text)
 
 
 def results_text() -> str:
