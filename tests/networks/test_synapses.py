@@ -84,9 +84,12 @@ def random_synapse_weights(model: str, synapse, n_hidden: int = 32, seed: int = 
                           w_hidden_output=w2.astype(np.float32), max_rate_hz=500.0, synapse=synapse)
 
 
-@pytest.mark.parametrize("backend", ["runtime", pytest.param("cpp", marks=pytest.mark.slow)])
-@pytest.mark.parametrize("synapse", [CUBA, COBA], ids=["cuba", "coba"])
-@pytest.mark.parametrize("model", list(TOPOLOGIES))
+CPP = pytest.mark.slow  # one C++ build each: the IF's written-out cuba propagator and both coba neurons
+CASES = [(model, synapse, "runtime") for model in TOPOLOGIES for synapse in (CUBA, COBA)]
+CASES += [pytest.param("if-lif", CUBA, "cpp", marks=CPP), pytest.param("lif-if", COBA, "cpp", marks=CPP)]
+
+
+@pytest.mark.parametrize("model, synapse, backend", CASES, ids=lambda x: getattr(x, "kind", x))
 def test_brian2_and_the_trainer_agree_spike_for_spike(model, synapse, backend, sample_digits):
     """Every hidden and output count and every first output spike equal, float64, on frozen input."""
     pytest.importorskip("torch")
