@@ -92,3 +92,30 @@ def test_snn_vs_ann(mnist_dir, weights_file, tmp_path):
     assert len(set(data["ann"]["accuracy_per_seed"])) == 2  # two seeds, two trainings
     report = (tmp_path / "snn_vs_ann.md").read_text()
     assert "| SNN lif-lif (25 steps) |" in report and "Caveats" in report
+
+
+def test_physiology_reports_bounds_rates_and_both_time_steps(small_weights, tmp_path, monkeypatch):
+    """The delta baseline and a conductance-based network, 4 digits at 1 ms and 0.5 ms: the delta network's
+    potentials leave the physiological range, the coba network's stay above E_inh."""
+    import dataclasses
+
+    from snn_mnist.neuron_models import CobaSynapse
+
+    monkeypatch.delenv("SNN_MNIST_DATA", raising=False)  # the bundled sample
+    rng = np.random.default_rng(0)
+    coba = dataclasses.replace(small_weights, synapse=CobaSynapse(), max_rate_hz=100.0, steps=50,
+                               w_input_hidden=rng.normal(0.02, 0.05, (784, 32)).astype(np.float32),
+                               w_hidden_output=rng.normal(0.05, 0.15, (32, 10)).astype(np.float32))
+    paths = [tmp_path / "delta.npz", tmp_path / "coba.npz"]
+    weights.save(small_weights, paths[0])
+    weights.save(coba, paths[1])
+    physiology = script("physiology")
+    assert physiology.main(["--weights", *map(str, paths), "--n", "4", "--dt", "0.5", "--backend", "runtime",
+                            "--out-dir", str(tmp_path)]) == 0
+    rows = {row["name"]: row for row in json.loads((tmp_path / "physiology.json").read_text())["rows"]}
+    assert rows["delta"]["fine_dt"]["dt_ms"] == 0.5 and rows["delta"]["fine_dt"]["steps"] == 50
+    assert not rows["delta"]["checks"]["potentials_within_bounds"]
+    hidden = rows["coba"]["fine_dt"]["physiology"]["hidden"]
+    assert -80.0 <= hidden["v_lowest_mV"] and hidden["rate_hz"] > 0
+    assert rows["coba"]["checks"]["input_rate_ok"] and not rows["delta"]["checks"]["input_rate_ok"]
+    assert "| delta | delta |" in (tmp_path / "physiology.md").read_text()

@@ -1,0 +1,118 @@
+"""How physiological each network is: results/physiology.md (+ .json).
+
+    SNN_MNIST_DATA=/path/to/mnist python scripts/physiology.py [--weights FILE ...] [--n 10000] [--dt 0.1]
+
+For every weights file (default: the four bundled delta-synapse models) this simulates the first ``--n``
+MNIST test digits in Brian2 (cpp, Poisson input drawn inside the simulation, ``--seed``) twice: at the
+time step the network was trained with and at ``--dt`` (0.1 ms: the image shown as long, the input at
+the same rates in Hz). For each run it reports the accuracy and what the simulation tracked inside
+itself (``networks.builder``, ``track_potentials``): every neuron's lowest and highest membrane
+potential over all digits, and the mean firing rate of each layer. The physiological standard
+checked: potentials within [E_inh, threshold + 5 mV] = [-80, -45] mV, hidden neurons at 30 Hz or
+less, input at 100 Hz or less, images of 100 ms or less, and the fine-dt accuracy within 0.5
+point of the training-dt accuracy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from snn_mnist.atomic_files import atomic_path, write_json
+from snn_mnist.digits.selection import select
+from snn_mnist.networks.simulation import simulate
+from snn_mnist.readout.metrics import accuracy
+from snn_mnist.readout.spike_count import predict
+from snn_mnist.weights import load, pretrained
+
+ROOT = Path(__file__).resolve().parents[1]
+BOUNDS_MV = (-80.0, -45.0)
+MAX_HIDDEN_HZ, MAX_INPUT_HZ, MAX_IMAGE_MS, MAX_ACCURACY_DROP = 30.0, 100.0, 100.0, 0.005
+
+
+def run(weights, images, labels, seed: int, backend: str = "cpp") -> dict:
+    sim = simulate(weights, images, backend=backend, seed=seed, track_potentials=True)
+    return {"dt_ms": weights.dt_ms, "steps": weights.steps,
+            "accuracy": accuracy(predict(sim.output_counts, sim.output_first_step), labels),
+            "physiology": sim.physiology, "run_seconds": sim.run_seconds}
+
+
+def verdict(name: str, weights, coarse: dict, fine: dict) -> dict:
+    lowest = min(p["v_lowest_mV"] for p in fine["physiology"].values())
+    highest = max(p["v_highest_mV"] for p in fine["physiology"].values())
+    return {
+        "potentials_within_bounds": bool(BOUNDS_MV[0] <= lowest and highest <= BOUNDS_MV[1]),
+        "hidden_rate_ok": fine["physiology"]["hidden"]["rate_hz"] <= MAX_HIDDEN_HZ,
+        "input_rate_ok": weights.max_rate_hz <= MAX_INPUT_HZ,
+        "image_duration_ok": weights.duration_ms <= MAX_IMAGE_MS,
+        "accuracy_kept": coarse["accuracy"] - fine["accuracy"] <= MAX_ACCURACY_DROP,
+    }
+
+
+def table(rows: list[dict]) -> str:
+    mark = lambda ok: "yes" if ok else "**no**"  # noqa: E731
+    lines = [
+        "| network | synapse | input, image | dt (ms) | accuracy | potentials (mV), hidden / output "
+        "| rate (Hz), hidden / output | within [-80, -45] mV | hidden ≤ 30 Hz | accuracy kept at the fine dt |",
+        "|---|---|---|---:|---:|---|---|---|---|---|",
+    ]
+    for row in rows:
+        for run_ in (row["training_dt"], row["fine_dt"]):
+            h, o = run_["physiology"]["hidden"], run_["physiology"]["output"]
+            checks = row["checks"] if run_ is row["fine_dt"] else None
+            lines.append(
+                f"| {row['name']} | {row['synapse']} | {row['max_rate_hz']:g} Hz, {row['duration_ms']:g} ms "
+                f"| {run_['dt_ms']:g} | {100 * run_['accuracy']:.2f}% "
+                f"| {h['v_lowest_mV']:.1f} to {h['v_highest_mV']:.1f} / {o['v_lowest_mV']:.1f} to {o['v_highest_mV']:.1f} "
+                f"| {h['rate_hz']:.1f} / {o['rate_hz']:.1f} "
+                + ("| | | |" if checks is None else
+                   f"| {mark(checks['potentials_within_bounds'])} | {mark(checks['hidden_rate_ok'])} "
+                   f"| {mark(checks['accuracy_kept'])} |")
+            )
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--weights", nargs="+", default=None, metavar="FILE",
+                        help="weights files (default: the bundled delta-synapse models)")
+    parser.add_argument("--n", type=int, default=10000)
+    parser.add_argument("--dt", type=float, default=0.1, help="the fine time step in ms (default 0.1)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--backend", default="cpp")
+    parser.add_argument("--data-dir", default=None)
+    parser.add_argument("--out-dir", default=str(ROOT / "results"))
+    args = parser.parse_args(argv)
+    files = [Path(f) for f in args.weights] if args.weights else [pretrained.path(m) for m in pretrained.available()]
+    images, labels, source = select(args.data_dir, args.n, 0)
+    rows = []
+    for path in files:
+        weights = load(path)
+        coarse = run(weights, images, labels, args.seed, args.backend)
+        fine = run(weights.at_dt(args.dt), images, labels, args.seed, args.backend)
+        rows.append({"name": path.stem, "file": str(path), "synapse": weights.synapse.kind,
+                     "max_rate_hz": weights.max_rate_hz, "duration_ms": weights.duration_ms,
+                     "training_dt": coarse, "fine_dt": fine, "checks": verdict(path.stem, weights, coarse, fine)})
+        print(f"{path.stem}: accuracy {coarse['accuracy']:.4f} at {weights.dt_ms:g} ms, {fine['accuracy']:.4f} at "
+              f"{args.dt:g} ms; {rows[-1]['checks']}", flush=True)
+    out = Path(args.out_dir)
+    write_json(out / "physiology.json", {"n_images": len(images), "data": source, "seed": args.seed, "rows": rows})
+    with atomic_path(out / "physiology.md") as tmp:
+        tmp.write_text(
+            "# How physiological the networks are\n\n"
+            f"Made by `scripts/physiology.py` on {len(images):,} MNIST test digits, Brian2 {args.backend}, Poisson input drawn "
+            f"inside the simulation (seed {args.seed}); each network at the time step it was trained with and at "
+            f"{args.dt:g} ms. Potentials and rates are tracked inside the simulation: every neuron's lowest and "
+            "highest membrane potential over all digits (sampled after the state update and at the end of every "
+            "step), and each layer's mean rate per neuron.\n\n"
+            f"{table(rows)}\n"
+        )
+    print(f"wrote {out / 'physiology.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
