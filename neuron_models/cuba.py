@@ -74,6 +74,9 @@ class CubaSynapse(SynapseParameters):
         if neuron.leaky and math.isclose(self.tau_syn_ms, neuron.tau_m_ms, rel_tol=1e-9):
             raise ParameterError(f"cuba synapse: tau_syn ({self.tau_syn_ms} ms) must differ from the LIF's tau_m")
 
+    def init_gain(self, neuron) -> float:
+        return neuron.tau_m_ms / self.tau_syn_ms  # a current w moves an IF by w tau_syn / tau_m in all
+
     # --- the trainer's view (``xp``: torch or numpy) --------------------------------------------
     def step_constants(self, neuron, dt_ms: float, potential) -> dict:
         d_s = math.exp(-dt_ms / self.tau_syn_ms)

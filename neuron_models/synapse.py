@@ -73,6 +73,11 @@ class SynapseParameters:
     def check(self, neuron: NeuronParameters, dt_ms: float) -> None:
         """Raise :class:`ParameterError` if this synapse cannot drive ``neuron`` at ``dt_ms``."""
 
+    def init_gain(self, neuron: NeuronParameters) -> float:
+        """How much larger initial weights must be than a voltage jump's to move the potential as far
+        (the trainer scales its initialisation by it)."""
+        return 1.0
+
     # --- serialisation -----------------------------------------------------------------------
     def to_dict(self) -> dict:
         return {"kind": self.kind, **asdict(self)}

@@ -33,10 +33,12 @@ class SpikingMLP(torch.nn.Module):
         self.w_hidden_output = torch.nn.Parameter(torch.empty(topology.n_hidden, topology.n_outputs))
 
     def reset_parameters(self, generator: torch.Generator) -> None:
-        """Kaiming-style normal initialisation, std = gain * sqrt(2 / fan_in) in unit scale."""
+        """Kaiming-style normal initialisation, std = gain * sqrt(2 / fan_in) in unit scale, the gain the
+        synapse model's (``init_gain``: 1 for a voltage jump)."""
         with torch.no_grad():
-            for w in (self.w_input_hidden, self.w_hidden_output):
-                w.normal_(0.0, math.sqrt(2.0 / w.shape[0]), generator=generator)
+            for w, neuron in ((self.w_input_hidden, self.topology.hidden_neuron),
+                              (self.w_hidden_output, self.topology.output_neuron)):
+                w.normal_(0.0, self.synapse.init_gain(neuron) * math.sqrt(2.0 / w.shape[0]), generator=generator)
 
     def forward(self, spikes: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """``spikes`` (steps, batch, inputs) -> output spikes and hidden spikes, (steps, batch, neurons)."""

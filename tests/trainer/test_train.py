@@ -61,3 +61,28 @@ def test_resume_refuses_a_checkpoint_made_with_other_settings(data_dir, tmp_path
     other.hidden = 16
     with pytest.raises(ValueError, match="hidden: 32 != 16"):
         Trainer(other, tmp_path / "c").resume()
+
+
+@pytest.mark.parametrize("synapse", ["cuba", "coba"])
+def test_current_and_conductance_synapses_train_and_export_their_model(data_dir, tmp_path, synapse):
+    """A short run learns; the weights file names the synapse model, keeps coba's conductances as they are
+    (no voltage scale) and cuba's in mV, and Brian2 reproduces the trainer on it."""
+    import dataclasses
+
+    from snn_mnist.networks.simulation import input_spikes, simulate
+    from snn_mnist.trainer.model import reference_counts
+
+    config = dataclasses.replace(small_config(data_dir, epochs=1), synapse={"kind": synapse}, steps=40,
+                                 max_rate_hz=200.0)
+    trainer = Trainer(config, tmp_path / "ckpt")
+    history = trainer.run(log=lambda line: None)
+    assert history[-1]["test_accuracy"] > 0.2  # chance is 0.1; one short epoch (cuba learns slowest: 0.25)
+    exported = trainer.export(tmp_path / "w.npz")
+    loaded = weights.load(tmp_path / "w.npz")
+    assert loaded.synapse.kind == synapse and loaded.provenance["synapse"] == {"kind": synapse}
+    scale = 15.0 if synapse == "cuba" else 1.0
+    np.testing.assert_allclose(loaded.w_input_hidden, trainer.model.w_input_hidden.detach().numpy() * scale, rtol=1e-6)
+    images = trainer.test_x[:20].numpy()
+    spikes = input_spikes(images, exported, seed=1)
+    sim = simulate(loaded, images, backend="runtime", input_mode="frozen", frozen=spikes)
+    np.testing.assert_array_equal(sim.output_counts, reference_counts(loaded, spikes).output)

@@ -142,3 +142,31 @@ def test_weights_error_is_one_line(tmp_path):
 def test_network_weights_needs_float_arrays(small_weights):
     with pytest.raises(WeightsError, match="floating-point"):
         NetworkWeights(small_weights.topology, small_weights.w_input_hidden.tolist(), small_weights.w_hidden_output)
+
+
+def test_synapse_model_and_step_order_survive_the_file(small_weights, tmp_path):
+    import dataclasses
+
+    from snn_mnist.neuron_models import CobaSynapse, CubaSynapse
+
+    coba = dataclasses.replace(small_weights, synapse=CobaSynapse(tau_exc_ms=3.0, e_inh_mV=-85.0))
+    weights.save(coba, tmp_path / "coba.npz")
+    back = weights.load(tmp_path / "coba.npz")
+    assert back.synapse == CobaSynapse(tau_exc_ms=3.0, e_inh_mV=-85.0) and back.step_order == "threshold-first"
+    imported = dataclasses.replace(small_weights, step_order="input-first", bias_output=np.ones(10, np.float32))
+    weights.save(imported, tmp_path / "imported.npz")
+    back = weights.load(tmp_path / "imported.npz")
+    assert back.step_order == "input-first" and back.synapse.kind == "delta"
+    np.testing.assert_array_equal(back.bias("output"), np.ones(10))
+    assert (back.bias("hidden") == 0).all() and back.bias_hidden is None
+    with pytest.raises(WeightsError, match="biases"):
+        dataclasses.replace(imported, synapse=CubaSynapse())
+
+
+def test_a_network_moves_to_a_finer_time_step_keeping_its_image_length(small_weights):
+    fine = small_weights.at_dt(0.1)
+    assert (fine.dt_ms, fine.steps, fine.duration_ms) == (0.1, 250, small_weights.duration_ms)
+    assert fine.max_rate_hz == small_weights.max_rate_hz and fine.topology == small_weights.topology
+    for bad, reason in ((0.3, "whole number"), (0.0, "positive"), (float("nan"), "positive")):
+        with pytest.raises(WeightsError, match=reason):
+            small_weights.at_dt(bad)
