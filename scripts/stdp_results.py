@@ -106,8 +106,8 @@ def report(rows) -> str:
     first_seed, *_ = seeds = rows[0][1]["seeds"]
     return f"""# STDP: an unsupervised Diehl & Cook (2015) network
 
-Made by `scripts/stdp_results.py` from the trained network files: the table is measured each time;
-the earlier runs quoted under it say where their figures come from.
+Made by `scripts/stdp_results.py` from the trained network files (the commands under Reproduce):
+every figure here is measured each time it runs.
 
 {table(rows)}
 
