@@ -122,3 +122,26 @@ def test_potentials_and_rates_are_tracked_inside_the_simulation(sample_digits):
         assert tracked["v_lowest_mV"] >= COBA.e_inh_mV - 1e-9
         assert counts.sum() > 0 and tracked["v_highest_mV"] > weights.topology.hidden_neuron.v_th_mV
         assert tracked["rate_hz"] == pytest.approx(counts.sum() / (n * seconds))
+
+
+@pytest.mark.parametrize("model, kind", [("if-lif", "cuba"), ("lif-if", "coba")])
+def test_brian2_reproduces_the_trainers_saved_counts(model, kind, sample_digits):
+    """Without PyTorch (so on every Brian2 the package supports): the weights and the trainer's counts kept
+    by scripts/trainer_reference.py, every count and first spike equal in Brian2."""
+    from pathlib import Path
+
+    from snn_mnist.neuron_models import synapse_named
+
+    key = f"synapse/{model}-{kind}"
+    with np.load(Path(__file__).resolve().parents[1] / "data" / "trainer_counts.npz") as saved:
+        w1, w2 = saved[f"{key}/w_input_hidden"], saved[f"{key}/w_hidden_output"]
+        expected = {what: saved[f"{key}/{what}"] for what in ("output", "hidden", "output_first_step")}
+    weights = NetworkWeights(topology=TOPOLOGIES[model].with_hidden(w1.shape[1]), w_input_hidden=w1,
+                             w_hidden_output=w2, max_rate_hz=500.0, synapse=synapse_named(kind))
+    images = sample_digits[0][: len(expected["output"])]
+    sim = simulate(weights, images, backend="runtime", input_mode="frozen", frozen=input_spikes(images, weights, 0),
+                   record_hidden=True)
+    np.testing.assert_array_equal(sim.output_counts, expected["output"])
+    np.testing.assert_array_equal(sim.hidden_counts, expected["hidden"])
+    np.testing.assert_array_equal(sim.output_first_step, expected["output_first_step"])
+    assert expected["output"].sum() > len(images) and expected["hidden"].sum() > 32 * len(images)
