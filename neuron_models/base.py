@@ -146,14 +146,7 @@ class NeuronParameters:
 
     @staticmethod
     def from_dict(data: dict) -> "NeuronParameters":
-        data = dict(data)
-        kind = data.pop("kind", None)
-        if kind not in MODELS:
-            raise ParameterError(f"unknown neuron model {kind!r} (known: {', '.join(MODELS)})")
-        try:
-            return MODELS[kind](**data)
-        except TypeError as exc:
-            raise ParameterError(f"{kind}: {exc}") from None
+        return MODELS.build(data)
 
 
 class NirNode:
@@ -163,13 +156,32 @@ class NirNode:
     ``weights.nir_io.Convention``), and ``fail(message)``, which raises the importer's one-line error."""
 
 
-#: kind -> model class, in the order they registered
-MODELS: dict[str, type[NeuronParameters]] = {}
+class Registry(dict):
+    """kind -> model class, in the order they registered: the neuron models here, the synapse models in
+    ``synapse.py``. Weights files, NIR graphs and ``--synapse`` name a model by its ``kind``."""
+
+    def __init__(self, what: str, label: str = "{kind}"):
+        super().__init__()
+        self.what, self.label = what, label  # "neuron model"; how an error names an instance's kind
+
+    def register(self, model: type) -> type:
+        """Class decorator: make ``model`` known by its ``kind``."""
+        if not model.kind or model.kind in self:
+            raise ValueError(f"{self.what} kind {model.kind!r} is empty or taken")
+        self[model.kind] = model
+        return model
+
+    def build(self, data: dict):
+        """The model a ``to_dict()`` describes, validated; :class:`ParameterError` if it cannot be."""
+        data = dict(data)
+        kind = data.pop("kind", None)
+        if kind not in self:
+            raise ParameterError(f"unknown {self.what} {kind!r} (known: {', '.join(self)})")
+        try:
+            return self[kind](**data)
+        except TypeError as exc:
+            raise ParameterError(f"{self.label.format(kind=kind)}: {exc}") from None
 
 
-def register(model: type[NeuronParameters]) -> type[NeuronParameters]:
-    """Class decorator: make ``model`` known by its ``kind`` (weights files and NIR graphs name it)."""
-    if not model.kind or model.kind in MODELS:
-        raise ValueError(f"neuron model kind {model.kind!r} is empty or taken")
-    MODELS[model.kind] = model
-    return model
+MODELS = Registry("neuron model")
+register = MODELS.register

@@ -21,7 +21,7 @@ import math
 from dataclasses import asdict, dataclass
 from typing import ClassVar
 
-from .base import NeuronParameters, ParameterError
+from .base import NeuronParameters, ParameterError, Registry
 
 
 @dataclass(frozen=True)
@@ -84,14 +84,7 @@ class SynapseParameters:
 
     @staticmethod
     def from_dict(data: dict | None) -> "SynapseParameters":
-        data = dict(data or {"kind": "delta"})  # weights files before synapse models were delta
-        kind = data.pop("kind", None)
-        if kind not in SYNAPSES:
-            raise ParameterError(f"unknown synapse model {kind!r} (known: {', '.join(SYNAPSES)})")
-        try:
-            return SYNAPSES[kind](**data)
-        except TypeError as exc:
-            raise ParameterError(f"{kind} synapse: {exc}") from None
+        return SYNAPSES.build(data or {"kind": "delta"})  # weights files before synapse models were delta
 
 
 def brian2_method(name: str, code) -> str:
@@ -111,20 +104,10 @@ def brian2_method(name: str, code) -> str:
     return name
 
 
-#: kind -> synapse class, in the order they registered
-SYNAPSES: dict[str, type[SynapseParameters]] = {}
-
-
-def register_synapse(model: type[SynapseParameters]) -> type[SynapseParameters]:
-    """Class decorator: make ``model`` known by its ``kind`` (``--synapse`` and weights files name it)."""
-    if not model.kind or model.kind in SYNAPSES:
-        raise ValueError(f"synapse model kind {model.kind!r} is empty or taken")
-    SYNAPSES[model.kind] = model
-    return model
+SYNAPSES = Registry("synapse model", "{kind} synapse")
+register_synapse = SYNAPSES.register
 
 
 def synapse_named(kind: str, **parameters) -> SynapseParameters:
     """The synapse model ``kind`` with its default parameters (or ``parameters``)."""
-    if kind not in SYNAPSES:
-        raise ParameterError(f"unknown synapse model {kind!r} (known: {', '.join(SYNAPSES)})")
-    return SYNAPSES[kind](**parameters)
+    return SYNAPSES.build({"kind": kind, **parameters})
