@@ -33,7 +33,7 @@ from brian2 import (
 )
 
 from snn_mnist.encoding import rates_hz
-from snn_mnist.neuron_models import neuron_group, rest_state
+from snn_mnist.neuron_models import neuron_group, rest_at_image_start
 from snn_mnist.neuron_models.base import REST_ORDER, REST_WHEN
 from snn_mnist.weights import NetworkWeights
 
@@ -165,10 +165,9 @@ def build_network(
                           track_potentials=track_potentials)
     output = neuron_group(topology.output_neuron, topology.n_outputs, name="output", synapse=synapse,
                           track_potentials=track_potentials)
-    image_period = weights.duration_ms * ms
     for layer, group, params in (("hidden", hidden, topology.hidden_neuron), ("output", output, topology.output_neuron)):
-        group.run_regularly(rest_state(synapse), dt=image_period, when=REST_WHEN, order=REST_ORDER,
-                            name=f"{group.name}_rest")
+        group.namespace["image_steps"] = weights.steps
+        group.run_regularly(rest_at_image_start(synapse), when=REST_WHEN, order=REST_ORDER, name=f"{group.name}_rest")
         group.v_drive = params.drive_for(weights.bias(layer), weights.dt_ms) * mV  # constant input (biases)
 
     input_hidden = _all_to_all(input_group, hidden, weights.w_input_hidden, synapse, "input_hidden")
