@@ -2,6 +2,10 @@
 
     SNN_MNIST_DATA=/path/to/mnist python scripts/physiology.py [--weights FILE ...] [--n 10000] [--dt 0.1]
 
+``results/physiology.md`` was made with ``--weights results/coba-lif-lif_epoch21.npz``: the conductance-based
+LIF-LIF network of ``scripts/train_physiological.sh`` after 21 of its 30 epochs (exported from the checkpoint
+committed at that epoch, ``weights/checkpoints/coba-lif-lif``, by ``snn-mnist train ... --resume --epochs 21``).
+
 For every weights file (default: the four bundled delta-synapse models) this simulates the first ``--n``
 MNIST test digits in Brian2 (cpp, Poisson input drawn inside the simulation, ``--seed``) twice: at the
 time step the network was trained with and at ``--dt`` (0.1 ms: the image shown as long, the input at
