@@ -49,7 +49,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"data: {data_source}, digits {args.start}..{args.start + n - 1}")
     print(f"weights: {weights_file}")
     print(f"{args.model} ({weights.topology.n_inputs}-{weights.topology.n_hidden}-{weights.topology.n_outputs}, "
-          f"{weights.synapse.kind} synapses) on {args.backend}: {n} digits x {weights.steps} steps of {weights.dt_ms:g} ms, "
+          f"{weights.synapse.kind} synapses) on {args.backend}: {n} digits x {weights.steps} steps of "
+          f"{weights.dt_ms:g} ms, "
           f"{args.input} input, seed {args.seed}", flush=True)
 
     progress, close = _progress(args.backend, n)
@@ -68,7 +69,8 @@ def run(args: argparse.Namespace) -> int:
           f"{readout['ties']} ({readout['ties_broken_by_first_spike']} broken by the first spike, "
           f"{readout['ties_undecided']} undecided), {readout['silent']} without an output spike (counted as errors)")
     for layer, p in result.physiology.items():
-        print(f"{layer}: potentials {p['v_lowest_mV']:.1f} to {p['v_highest_mV']:.1f} mV, {p['rate_hz']:.1f} Hz per neuron")
+        print(f"{layer}: potentials {p['v_lowest_mV']:.1f} to {p['v_highest_mV']:.1f} mV, "
+              f"{p['rate_hz']:.1f} Hz per neuron")
     print(f"build {result.build_seconds:.1f} s, run {result.run_seconds:.2f} s ({images_per_second:.0f} digits/s)")
 
     if args.confusion:

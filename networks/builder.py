@@ -165,7 +165,8 @@ def build_network(
                           track_potentials=track_potentials)
     output = neuron_group(topology.output_neuron, topology.n_outputs, name="output", synapse=synapse,
                           track_potentials=track_potentials)
-    for layer, group, params in (("hidden", hidden, topology.hidden_neuron), ("output", output, topology.output_neuron)):
+    layers = {"hidden": (hidden, topology.hidden_neuron), "output": (output, topology.output_neuron)}
+    for layer, (group, params) in layers.items():
         group.namespace["image_steps"] = weights.steps
         group.run_regularly(rest_at_image_start(synapse), when=REST_WHEN, order=REST_ORDER, name=f"{group.name}_rest")
         group.v_drive = params.drive_for(weights.bias(layer), weights.dt_ms) * mV  # constant input (biases)

@@ -17,11 +17,13 @@ from .base import MODELS, NeuronParameters, ParameterError, register
 from .coba import CobaSynapse
 from .cuba import CubaSynapse
 from .delta import DELTA, DeltaSynapse
-from .group import neuron_group, rest_at_image_start, rest_state
+from .group import neuron_group, rest_at_image_start
 from .if_ import IF, IFParameters
 from .lif import LIF, LIFParameters
 from .synapse import SYNAPSES, SynapseParameters, register_synapse, synapse_named
 
-__all__ = ["DELTA", "IF", "LIF", "MODELS", "SYNAPSES", "CobaSynapse", "CubaSynapse", "DeltaSynapse", "IFParameters",
-           "LIFParameters", "NeuronParameters", "ParameterError", "SynapseParameters", "neuron_group", "register", "rest_at_image_start", "rest_state",
-           "register_synapse", "synapse_named"]
+__all__ = [
+    "DELTA", "IF", "LIF", "MODELS", "SYNAPSES", "CobaSynapse", "CubaSynapse", "DeltaSynapse", "IFParameters",
+    "LIFParameters", "NeuronParameters", "ParameterError", "SynapseParameters", "neuron_group", "register",
+    "register_synapse", "rest_at_image_start", "synapse_named",
+]

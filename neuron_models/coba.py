@@ -14,7 +14,8 @@ Integration: the membrane equation is linear in ``v`` for the step's conductance
 exact for conductances held over the step and stable at any conductance. It is Brian2's
 ``exponential_euler`` written with ``exprel``, so that it stays defined when ``A`` is 0 (an IF
 neuron with no conductance open, where Brian2's form divides by zero), registered with Brian2 as
-:data:`METHOD` from Brian2's own analysis of the equations. The conductances decay exactly. The trainer's step is the same formula. One
+:data:`METHOD` from Brian2's own analysis of the equations. The conductances decay exactly. The
+trainer's step is the same formula. One
 delivered spike costs one addition per target; the two decays and the membrane update a handful
 of multiplies per neuron and step (``MACS_PER_UPDATE``).
 """

@@ -23,8 +23,6 @@ import argparse
 import sys
 from pathlib import Path
 
-import numpy as np
-
 from snn_mnist.atomic_files import atomic_path, write_json
 from snn_mnist.digits.selection import select
 from snn_mnist.networks.simulation import simulate
@@ -70,7 +68,8 @@ def table(rows: list[dict]) -> str:
             lines.append(
                 f"| {row['name']} | {row['synapse']} | {row['max_rate_hz']:g} Hz, {row['duration_ms']:g} ms "
                 f"| {run_['dt_ms']:g} | {100 * run_['accuracy']:.2f}% "
-                f"| {h['v_lowest_mV']:.1f} to {h['v_highest_mV']:.1f} / {o['v_lowest_mV']:.1f} to {o['v_highest_mV']:.1f} "
+                f"| {h['v_lowest_mV']:.1f} to {h['v_highest_mV']:.1f} "
+                f"/ {o['v_lowest_mV']:.1f} to {o['v_highest_mV']:.1f} "
                 f"| {h['rate_hz']:.1f} / {o['rate_hz']:.1f} "
                 + ("| | | |" if checks is None else
                    f"| {mark(checks['potentials_within_bounds'])} | {mark(checks['hidden_rate_ok'])} "
@@ -107,7 +106,8 @@ def main(argv=None) -> int:
     with atomic_path(out / "physiology.md") as tmp:
         tmp.write_text(
             "# How physiological the networks are\n\n"
-            f"Made by `scripts/physiology.py` on {len(images):,} MNIST test digits, Brian2 {args.backend}, Poisson input drawn "
+            f"Made by `scripts/physiology.py` on {len(images):,} MNIST test digits, Brian2 {args.backend}, "
+            "Poisson input drawn "
             f"inside the simulation (seed {args.seed}); each network at the time step it was trained with and at "
             f"{args.dt:g} ms. Potentials and rates are tracked inside the simulation: every neuron's lowest and "
             "highest membrane potential over all digits (sampled after the state update and at the end of every "

@@ -55,7 +55,8 @@ def measure(weights, images, labels, angles, *, backend, seed, threads) -> dict:
     sets, lost = rotated(images, angles)  # (angles, n, 784)
     n = len(images)
     result = simulate(weights, sets.reshape(-1, sets.shape[-1]), backend=backend, seed=seed, threads=threads)
-    correct = (predict(result.output_counts, result.output_first_step).reshape(len(sets), n) == labels[None]).sum(axis=1)
+    predictions = predict(result.output_counts, result.output_first_step).reshape(len(sets), n)
+    correct = (predictions == labels[None]).sum(axis=1)
     rows = [{"angle_deg": float(a), "correct": int(c), "ink_lost": f} for a, c, f in zip(angles, correct, lost)]
     for row in rows:
         row["accuracy"] = row["correct"] / n

@@ -189,7 +189,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="weights files to use instead of the pretrained ones")
     parser.add_argument("--epochs", type=int, default=60, help="ANN training epochs (default 60, as LIF-LIF)")
     parser.add_argument("--shift", type=int, default=1, help="random shift of training images, pixels (default 1)")
-    parser.add_argument("--seeds", type=int, default=3, help="train the ANN with seeds seed .. seed+SEEDS-1 (default 3)")
+    parser.add_argument("--seeds", type=int, default=3,
+                        help="train the ANN with seeds seed .. seed+SEEDS-1 (default 3)")
     parser.add_argument("--n-train", type=int, default=None, help="train the ANN on the first N images (default all)")
     parser.add_argument("--n-test", type=int, default=10000, help="test digits for both networks (default 10000)")
     parser.add_argument("--backend", choices=BACKENDS, default="cpp")

@@ -3,8 +3,8 @@
     SNN_MNIST_DATA=... python scripts/stdp_results.py weights/pretrained/stdp_100.npz weights/pretrained/stdp_400.npz \
         results/stdp_400_paper_theta.npz
 
-(the last: the 400-neuron network with the paper's threshold, trained by
-``snn-mnist stdp train --neurons 400 --epochs 3 --seed 0 --set theta_offset_mV=20 --out results/stdp_400_paper_theta.npz``)
+(the last: the 400-neuron network with the paper's threshold, trained by ``snn-mnist stdp train
+--neurons 400 --epochs 3 --seed 0 --set theta_offset_mV=20 --out results/stdp_400_paper_theta.npz``)
 
 For every network file (written by ``snn-mnist stdp train``) this evaluates the frozen network
 on the first ``--n`` test digits (default all 10,000), once per Poisson seed of ``--seeds``

@@ -5,7 +5,8 @@ bundled digits, so that Brian2 can be checked against the trainer where PyTorch 
 
 For each model: frozen input spikes drawn with seed 0 on the 300 bundled test digits, run through the
 trainer's model in float64 (``trainer.model.reference_counts``); the file keeps the output and hidden
-spike counts, the output neurons' first-spike steps and the SHA-256 of the weights file they belong to (a retrained model makes the saved
+spike counts, the output neurons' first-spike steps
+and the SHA-256 of the weights file they belong to (a retrained model makes the saved
 counts stale, and the tests say so). For the current- and conductance-based synapses, which no shipped
 model uses yet, it keeps seeded random weights with their counts (``synapse/<model>-<kind>/...``, the
 first 50 digits): IF-LIF with cuba and LIF-IF with coba, which between them cover every integration.
@@ -23,7 +24,6 @@ from snn_mnist.digits import sample
 from snn_mnist.networks.simulation import input_spikes
 from snn_mnist.neuron_models import synapse_named
 from snn_mnist.neuron_models.topology import TOPOLOGIES
-from snn_mnist.trainer.model import reference_counts
 from snn_mnist.weights import NetworkWeights, pretrained
 
 PATH = Path(__file__).resolve().parents[1] / "tests" / "data" / "trainer_counts.npz"
@@ -36,6 +36,8 @@ def sha256(path: Path) -> str:
 
 def reference(model: str, images: np.ndarray) -> dict:
     """The arrays the file keeps for ``model``, keyed ``<model>/<what>``."""
+    from snn_mnist.trainer.model import reference_counts  # PyTorch: only to write the file
+
     weights = pretrained.load(model)
     output, hidden, first = reference_counts(weights, input_spikes(images, weights, SEED))
     return {
@@ -62,6 +64,8 @@ def synapse_weights(model: str, kind: str, n_hidden: int = 32) -> NetworkWeights
 
 
 def synapse_reference(model: str, kind: str, images: np.ndarray) -> dict:
+    from snn_mnist.trainer.model import reference_counts
+
     weights = synapse_weights(model, kind)
     output, hidden, first = reference_counts(weights, input_spikes(images[:SYNAPSE_DIGITS], weights, SEED))
     key = f"synapse/{model}-{kind}"

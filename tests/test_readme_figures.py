@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "results"
 FIGURE = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+)(?![\w.])")
 VERSION_BEFORE = re.compile(r"(?:Python|Brian2|brian2|NumPy|numpy|torch|PyTorch|snnTorch|snntorch|brian2cuda|nir|"
-                            r"nvcc|CUDA|compute capability|format version)\s*(?:==|>=|<=|<|>)?\s*(?:\d+\.\d+[\w.]*\s*(?:,|and|or|to)\s*)*$")
+                            r"nvcc|CUDA|compute capability|format version)\s*(?:==|>=|<=|<|>)?\s*"
+                            r"(?:\d+\.\d+[\w.]*\s*(?:,|and|or|to)\s*)*$")
 
 
 def readme_text() -> str:

@@ -122,7 +122,8 @@ class Trainer:
         if not self.checkpoint_path.is_file():
             raise FileNotFoundError(f"no checkpoint to resume from at {self.checkpoint_path}")
         state = torch.load(self.checkpoint_path, weights_only=False)
-        saved = {"synapse": {"kind": "delta"}} | {k: v for k, v in state["config"].items() if k not in ("epochs", "data_dir")}
+        before_synapses = {"synapse": {"kind": "delta"}}  # checkpoints made before synapse models trained delta
+        saved = before_synapses | {k: v for k, v in state["config"].items() if k not in ("epochs", "data_dir")}
         mine = {k: v for k, v in asdict(self.config).items() if k not in ("epochs", "data_dir")}
         if saved != mine:
             diff = ", ".join(f"{k}: {saved[k]} != {mine[k]}" for k in saved if saved[k] != mine.get(k))

@@ -54,7 +54,8 @@ def input_first(handmade, model, w_ih, w_ho, **changes):
     result = simulate(weights, np.zeros((1, 784), np.uint8), backend="runtime", input_mode="frozen",
                       frozen=frozen, record_hidden=True, record_voltages={"hidden": [0]})
     return result, {layer: np.round(trains[0]).astype(int).tolist()
-                    for layer, trains in (("hidden", result.hidden_spike_trains), ("output", result.output_spike_trains))}
+                    for layer, trains in (("hidden", result.hidden_spike_trains),
+                                          ("output", result.output_spike_trains))}
 
 
 def test_input_first_fires_every_layer_in_the_input_spikes_step(handmade):

@@ -73,15 +73,17 @@ def test_synapse_parameters_are_checked_against_the_neurons():
         dataclasses.replace(random_synapse_weights("lif-lif", COBA), bias_hidden=np.zeros(32, np.float32))
 
 
-def random_synapse_weights(model: str, synapse, n_hidden: int = 32, seed: int = 0) -> NetworkWeights:
-    """Seeded random weights that keep both layers firing on digits for ``synapse``: a fixture, not a model."""
-    rng = np.random.default_rng(seed)
-    if synapse.kind == "cuba":
-        w1, w2 = rng.normal(1.6, 8.0, (784, n_hidden)), rng.normal(4.0, 24.0, (n_hidden, 10))
-    else:  # conductances relative to the leak
-        w1, w2 = rng.normal(0.01, 0.05, (784, n_hidden)), rng.normal(0.03, 0.15, (n_hidden, 10))
-    return NetworkWeights(topology=TOPOLOGIES[model].with_hidden(n_hidden), w_input_hidden=w1.astype(np.float32),
-                          w_hidden_output=w2.astype(np.float32), max_rate_hz=500.0, synapse=synapse)
+def random_synapse_weights(model: str, synapse) -> NetworkWeights:
+    """Seeded random weights that keep both layers firing on digits through ``synapse``: the ones whose
+    trainer counts ``scripts/trainer_reference.py`` saves (its ``synapse_weights``), a fixture, not a model."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / "trainer_reference.py"
+    spec = importlib.util.spec_from_file_location("trainer_reference", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    return dataclasses.replace(script.synapse_weights(model, synapse.kind), synapse=synapse)
 
 
 CPP = pytest.mark.slow  # one C++ build each: the IF's written-out cuba propagator and both coba neurons

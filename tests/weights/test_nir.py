@@ -85,8 +85,9 @@ def test_exported_graph_states_the_dynamics_in_nir_terms(tmp_path):
     nodes = graph.nodes
     assert [type(nodes[a]).__name__ for a, _ in graph.edges] == ["Input", "Linear", "LIF", "Linear", "IF"]
     # r = 1: a one-step pulse of weight W moves a LIF by W step / tau, an IF by W step (seconds)
-    np.testing.assert_allclose(nodes["input_hidden"].weight, weights.w_input_hidden.T.astype(float) * 12.3 / 0.5, rtol=1e-12)
-    np.testing.assert_allclose(nodes["hidden_output"].weight, weights.w_hidden_output.T.astype(float) / 0.5e-3, rtol=1e-12)
+    w1, w2 = weights.w_input_hidden.T.astype(float), weights.w_hidden_output.T.astype(float)
+    np.testing.assert_allclose(nodes["input_hidden"].weight, w1 * 12.3 / 0.5, rtol=1e-12)
+    np.testing.assert_allclose(nodes["hidden_output"].weight, w2 / 0.5e-3, rtol=1e-12)
     lif, if_ = nodes["hidden"], nodes["output_layer"]
     np.testing.assert_allclose(lif.tau, 12.3e-3)  # seconds, as snnTorch and Norse read NIR
     np.testing.assert_allclose(lif.r, 1.0)
@@ -208,9 +209,10 @@ def test_refuses_resets_that_differ_relative_to_threshold():
 
 def test_biases_become_the_constant_input_of_each_step():
     """An Affine bias b is added every step, in the same units as the weights (snnTorch: r dt / tau)."""
-    graph = chain(nir.Affine(np.ones((32, 784)), np.linspace(-0.2, 0.3, 32)), lif(32, tau=np.full(32, 2e-3),
-                  r=np.full(32, 2e-3 / 1e-4)), nir.Affine(np.ones((10, 32)), np.zeros(10)), lif(10, tau=np.full(10, 2e-3),
-                  r=np.full(10, 20.0)))
+    hidden = lif(32, tau=np.full(32, 2e-3), r=np.full(32, 2e-3 / 1e-4))
+    output = lif(10, tau=np.full(10, 2e-3), r=np.full(10, 20.0))
+    graph = chain(nir.Affine(np.ones((32, 784)), np.linspace(-0.2, 0.3, 32)), hidden,
+                  nir.Affine(np.ones((10, 32)), np.zeros(10)), output)
     w = nir_io.from_nir(graph)
     assert nir_io.detect_convention(graph).name == "snntorch"
     np.testing.assert_allclose(w.bias_hidden, np.linspace(-0.2, 0.3, 32).astype(np.float32), rtol=1e-6)

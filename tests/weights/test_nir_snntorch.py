@@ -9,7 +9,6 @@ input at every step and biases on every layer.
 from __future__ import annotations
 
 import copy
-import dataclasses
 
 import numpy as np
 import pytest
