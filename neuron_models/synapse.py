@@ -73,6 +73,9 @@ class SynapseParameters:
     def check(self, neuron: NeuronParameters, dt_ms: float) -> None:
         """Raise :class:`ParameterError` if this synapse cannot drive ``neuron`` at ``dt_ms``."""
 
+    #: the trainer's fast form of ``advance`` for all steps at once (see :meth:`membrane_map`), or not
+    HAS_MEMBRANE_MAP: ClassVar[bool] = False
+
     def init_gain(self, neuron: NeuronParameters) -> float:
         """How much larger initial weights must be than a voltage jump's to move the potential as far
         (the trainer scales its initialisation by it)."""
@@ -85,6 +88,16 @@ class SynapseParameters:
     @staticmethod
     def from_dict(data: dict | None) -> "SynapseParameters":
         return SYNAPSES.build(data or {"kind": "delta"})  # weights files before synapse models were delta
+
+
+def delivered(currents, decay: float, xp):
+    """The synaptic state each step's state update sees, for all steps of ``currents`` (steps, ...):
+    ``y[0] = 0``, ``y[t] = decay y[t-1] + currents[t-1]`` (a step's input arrives after its update)."""
+    steps = list(currents.unbind(0)) if hasattr(currents, "unbind") else list(currents)
+    out = [xp.zeros_like(steps[0])]
+    for x in steps[:-1]:
+        out.append(out[-1] * decay + x)
+    return xp.stack(out)
 
 
 def brian2_method(name: str, code) -> str:

@@ -79,3 +79,33 @@ def test_fast_sigmoid_surrogate_gradient():
     assert y.tolist() == [0.0, 0.0, 1.0]  # strict threshold, as Brian2's v > v_th
     y.sum().backward()
     assert x.grad.tolist() == pytest.approx([1 / 36, 1.0, 1 / 9])
+
+
+@pytest.mark.parametrize("model", ["lif-lif", "if-if"])
+@pytest.mark.parametrize("kind", ["cuba", "coba"])
+def test_the_fast_training_path_is_the_step_by_step_network(model, kind):
+    """``run_layer(fast=True)`` (membrane map for all steps, backward written out) gives the spikes of the
+    step-by-step ``layer_step`` and the same weight gradients, in float64, refractoriness included."""
+    from snn_mnist.neuron_models import synapse_named
+    from snn_mnist.neuron_models.topology import topology
+    from snn_mnist.trainer.model import input_currents
+
+    synapse = synapse_named(kind)
+    c = LayerConstants.from_params(topology(model).hidden_neuron, 1.0, "unit", synapse)
+    assert c.refractory_steps >= 1
+    generator = torch.Generator().manual_seed(0)
+    x = (torch.rand(100, 16, 784, generator=generator) < 0.02).double()
+    w = (torch.randn(784, 64, generator=generator, dtype=torch.float64) * (0.03 if kind == "coba" else 0.13))
+    w.requires_grad_()
+    readout = torch.linspace(-1, 1, 64, dtype=torch.float64)
+    results = []
+    for fast, spikes in ((False, x), (True, x.to_sparse())):
+        out, _ = run_layer(input_currents(spikes, synapse.split(w, torch)), c, fast=fast)
+        (out.sum(0) ** 2 * readout).sum().backward()
+        results.append((out.detach(), w.grad.clone()))
+        w.grad = None
+    (slow_spikes, slow_grad), (fast_spikes, fast_grad) = results
+    assert 100 < slow_spikes.sum() < 0.5 * slow_spikes.numel()  # firing, with refractory steps in play
+    assert torch.equal(slow_spikes, fast_spikes)
+    assert slow_grad.abs().max() > 1.0
+    torch.testing.assert_close(fast_grad, slow_grad, rtol=1e-10, atol=1e-10)
