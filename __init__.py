@@ -31,13 +31,13 @@ __all__ = ["backend", "build", "digits", "load", "predict", "simulate"]
 
 
 def load(model_or_file):
-    """The weights of a bundled model (``"lif-lif"``, ``"if-lif"``, ``"lif-if"``, ``"if-if"``) or of a
-    weights file (``.npz``, or ``.nir`` from snnTorch, Norse or our export)."""
-    from snn_mnist.neuron_models.topology import TOPOLOGIES
+    """The weights of a bundled model (``"lif-lif"``, ``"if-lif"``, ``"lif-if"``, ``"if-if"``, and the
+    physiological ones such as ``"lif-lif-coba"``: ``snn-mnist models`` lists them) or of a weights file
+    (``.npz``, or ``.nir`` from snnTorch, Norse or our export)."""
     from snn_mnist.weights import load as load_file
     from snn_mnist.weights import pretrained
 
-    if str(model_or_file) in TOPOLOGIES:
+    if str(model_or_file) in pretrained.NAMES:
         return pretrained.load(str(model_or_file))
     return load_file(model_or_file)
 

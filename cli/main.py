@@ -14,6 +14,7 @@ import sys
 #: subcommand -> module implementing ``add_parser(subparsers)`` and ``run(args) -> int``
 COMMANDS = {
     "simulate": "snn_mnist.cli.simulate",
+    "models": "snn_mnist.cli.models",
     "trace": "snn_mnist.cli.trace",
     "download": "snn_mnist.cli.download",
     "train": "snn_mnist.cli.train",
@@ -58,6 +59,11 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args) or 0)
+    except BrokenPipeError:  # the reader went away (``snn-mnist models --json | head``): nothing to report
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("snn-mnist: interrupted", file=sys.stderr)
         return 130

@@ -18,12 +18,16 @@ warnings.filterwarnings("ignore", message="_get_vc_env is private", category=Use
 
 
 # --- one function an option, so that every command spells it, defaults it and explains it alike ---------
-def model(p, *, required: bool = False, default: str | None = DEFAULT_MODEL) -> None:
-    if required:
-        p.add_argument("--model", required=True, choices=list(TOPOLOGIES), help="hidden-output neuron models")
-    else:
-        p.add_argument("--model", default=default, choices=list(TOPOLOGIES),
-                       help=f"hidden-output neuron models (default {default})")
+def model(p, *, required: bool = False, default: str | None = DEFAULT_MODEL, topology_only: bool = False) -> None:
+    """``--model``: a bundled model's name (``lif-lif``, ``lif-lif-coba``; ``snn-mnist models`` lists
+    them), or with ``topology_only`` a topology (``train``, whose synapse is ``--synapse``)."""
+    from snn_mnist.weights.pretrained import NAMES
+
+    choices = list(TOPOLOGIES) if topology_only else NAMES
+    what = "hidden-output neuron models" if topology_only else "model: hidden-output neurons[-synapse] (snn-mnist models)"
+    p.add_argument("--model", required=required, default=None if required else default, choices=choices,
+                   metavar="{" + ",".join(TOPOLOGIES) + "}" + ("" if topology_only else "[-cuba|-coba]"),
+                   help=what + ("" if required else f" (default {default})"))
 
 
 def weights(p, *, help: str = "weights file, .npz or .nir (default: the pretrained weights of --model)") -> None:

@@ -69,8 +69,9 @@ def run(args: argparse.Namespace) -> int:
           f"{readout['ties']} ({readout['ties_broken_by_first_spike']} broken by the first spike, "
           f"{readout['ties_undecided']} undecided), {readout['silent']} without an output spike (counted as errors)")
     for layer, p in result.physiology.items():
-        print(f"{layer}: potentials {p['v_lowest_mV']:.1f} to {p['v_highest_mV']:.1f} mV, "
-              f"{p['rate_hz']:.1f} Hz per neuron")
+        print(f"{layer}: potentials {p['v_min_mV']:.1f} to {p['v_max_mV']:.1f} mV, "
+              f"{p['mean_rate_hz']:.1f} Hz per neuron")
+    print(f"synaptic events: {result.synaptic_events / n:,.0f} per digit (spikes delivered through synapses)")
     print(f"build {result.build_seconds:.1f} s, run {result.run_seconds:.2f} s ({images_per_second:.0f} digits/s)")
 
     if args.confusion:
@@ -85,14 +86,18 @@ def run(args: argparse.Namespace) -> int:
             "start": args.start,
             "steps": weights.steps,
             "dt_ms": weights.dt_ms,
-            "synapse": weights.synapse.to_dict(),
+            "presentation_ms": weights.duration_ms,
+            "max_input_rate_hz": weights.max_rate_hz,
+            "synapse": weights.synapse.kind,
+            "synapse_parameters": weights.synapse.to_dict(),
             "n_hidden": weights.topology.n_hidden,
             "accuracy": accuracy,
             **readout,
             "predictions": predictions.tolist(),
             "labels": labels.tolist(),
             "confusion": confusion.tolist(),
-            "physiology": result.physiology,
+            **result.physiology,  # "hidden", "output": v_min_mV, v_max_mV, mean_rate_hz
+            "synaptic_events_per_image": result.synaptic_events / n,
             "build_seconds": result.build_seconds,
             "run_seconds": result.run_seconds,
             "images_per_second": images_per_second,

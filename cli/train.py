@@ -10,7 +10,7 @@ from snn_mnist.cli import options
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser("train", help="train a topology with surrogate gradients (needs the 'train' extra)")
-    options.model(p, required=True)
+    options.model(p, required=True, topology_only=True)
     p.add_argument("--epochs", type=int, default=20)
     p.add_argument("--hidden", type=int, default=256)
     p.add_argument("--steps", type=int, default=25)

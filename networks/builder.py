@@ -51,6 +51,7 @@ class SpikingNetwork:
     output_spikes: SpikeMonitor
     hidden_spikes: SpikeMonitor | None
     hidden_count: SpikeMonitor | None  # spikes per hidden neuron, nothing recorded (track_potentials)
+    input_count: SpikeMonitor | None  # spikes per input neuron, nothing recorded (track_potentials)
     input_spikes: SpikeMonitor | None
     voltages: dict
     stimulus: TimedArray | None
@@ -81,11 +82,20 @@ class SpikingNetwork:
         for layer, group in (("hidden", self.hidden), ("output", self.output)):
             spikes = self.hidden_count.count[:] if layer == "hidden" else self.output_spikes.count[:]
             figures[layer] = {
-                "v_lowest_mV": float(np.min(group.v_lowest[:] / mV)),
-                "v_highest_mV": float(np.max(group.v_highest[:] / mV)),
-                "rate_hz": float(np.sum(spikes) / (len(group) * seconds)),
+                "v_min_mV": float(np.min(group.v_lowest[:] / mV)),
+                "v_max_mV": float(np.max(group.v_highest[:] / mV)),
+                "mean_rate_hz": float(np.sum(spikes) / (len(group) * seconds)),
             }
         return figures
+
+    def synaptic_events(self) -> int:
+        """With ``track_potentials``: the spikes delivered through synapses over the whole run, every
+        presynaptic spike counted once per target (its synapses' fan-out); read after the run."""
+        events = 0
+        for count, synapses in ((self.input_count, self.input_hidden), (self.hidden_count, self.hidden_output)):
+            fan_out = np.bincount(np.asarray(synapses.i[:]), minlength=len(count.source))
+            events += int(np.dot(np.asarray(count.count[:], dtype=np.int64), fan_out))
+        return events
 
     def first_spikes(self) -> np.ndarray:
         """Step of each output neuron's first spike within each image, (n_images, n_outputs); ``steps``
@@ -180,13 +190,14 @@ def build_network(
     hidden_spikes = SpikeMonitor(hidden, name="hidden_spikes") if record_hidden else None
     # with track_potentials, the hidden layer's spikes are counted per neuron, none recorded: its rate
     hidden_count = SpikeMonitor(hidden, record=False, name="hidden_count") if track_potentials else None
+    input_count = SpikeMonitor(input_group, record=False, name="input_count") if track_potentials else None
     input_spikes = SpikeMonitor(input_group, name="input_spikes") if record_input else None
     voltages = {
         layer: StateMonitor({"hidden": hidden, "output": output}[layer], "v", record=list(idx), name=f"{layer}_v")
         for layer, idx in (record_voltages or {}).items()
     }
     objects = [input_group, hidden, output, input_hidden, hidden_output, output_spikes, *voltages.values()]
-    objects += [m for m in (hidden_spikes, input_spikes, hidden_count) if m is not None]
+    objects += [m for m in (hidden_spikes, input_spikes, hidden_count, input_count) if m is not None]
     return SpikingNetwork(
         network=Network(*objects),
         input=input_group,
@@ -197,6 +208,7 @@ def build_network(
         output_spikes=output_spikes,
         hidden_spikes=hidden_spikes,
         hidden_count=hidden_count,
+        input_count=input_count,
         input_spikes=input_spikes,
         voltages=voltages,
         stimulus=stimulus,

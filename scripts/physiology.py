@@ -43,11 +43,11 @@ def run(weights, images, labels, seed: int, backend: str = "cpp") -> dict:
 
 
 def verdict(name: str, weights, coarse: dict, fine: dict) -> dict:
-    lowest = min(p["v_lowest_mV"] for p in fine["physiology"].values())
-    highest = max(p["v_highest_mV"] for p in fine["physiology"].values())
+    lowest = min(p["v_min_mV"] for p in fine["physiology"].values())
+    highest = max(p["v_max_mV"] for p in fine["physiology"].values())
     return {
         "potentials_within_bounds": bool(BOUNDS_MV[0] <= lowest and highest <= BOUNDS_MV[1]),
-        "hidden_rate_ok": fine["physiology"]["hidden"]["rate_hz"] <= MAX_HIDDEN_HZ,
+        "hidden_rate_ok": fine["physiology"]["hidden"]["mean_rate_hz"] <= MAX_HIDDEN_HZ,
         "input_rate_ok": weights.max_rate_hz <= MAX_INPUT_HZ,
         "image_duration_ok": weights.duration_ms <= MAX_IMAGE_MS,
         "accuracy_kept": coarse["accuracy"] - fine["accuracy"] <= MAX_ACCURACY_DROP,
@@ -68,9 +68,9 @@ def table(rows: list[dict]) -> str:
             lines.append(
                 f"| {row['name']} | {row['synapse']} | {row['max_rate_hz']:g} Hz, {row['duration_ms']:g} ms "
                 f"| {run_['dt_ms']:g} | {100 * run_['accuracy']:.2f}% "
-                f"| {h['v_lowest_mV']:.1f} to {h['v_highest_mV']:.1f} "
-                f"/ {o['v_lowest_mV']:.1f} to {o['v_highest_mV']:.1f} "
-                f"| {h['rate_hz']:.1f} / {o['rate_hz']:.1f} "
+                f"| {h['v_min_mV']:.1f} to {h['v_max_mV']:.1f} "
+                f"/ {o['v_min_mV']:.1f} to {o['v_max_mV']:.1f} "
+                f"| {h['mean_rate_hz']:.1f} / {o['mean_rate_hz']:.1f} "
                 + ("| | | |" if checks is None else
                    f"| {mark(checks['potentials_within_bounds'])} | {mark(checks['hidden_rate_ok'])} "
                    f"| {mark(checks['accuracy_kept'])} |")

@@ -110,20 +110,22 @@ def test_brian2_and_the_trainer_agree_spike_for_spike(model, synapse, backend, s
 
 def test_potentials_and_rates_are_tracked_inside_the_simulation(sample_digits):
     """The lowest and highest potential kept in the groups bound every recorded sample, the highest is the
-    supra-threshold value of a neuron about to fire, and the rate is the spike count over time."""
+    supra-threshold value of a neuron about to fire, and the rate is the spike count over time. The
+    synaptic events are every recorded input and hidden spike times its targets (32 hidden, 10 output)."""
     weights = random_synapse_weights("lif-lif", COBA)
     images = sample_digits[0][:3]
     every = {"hidden": list(range(32)), "output": list(range(10))}
     sim = simulate(weights, images, backend="runtime", input_mode="frozen", seed=1, record_hidden=True,
-                   record_voltages=every, track_potentials=True)
+                   record_input=True, record_voltages=every, track_potentials=True)
+    assert sim.synaptic_events == sim.input_counts.sum() * 32 + sim.hidden_counts.sum() * 10 > 0
     seconds = 3 * weights.duration_ms / 1000
     for layer, n, counts in (("hidden", 32, sim.hidden_counts), ("output", 10, sim.output_counts)):
         _, v = sim.voltages[layer]
         tracked = sim.physiology[layer]
-        assert tracked["v_lowest_mV"] <= v.min() + 1e-9 and tracked["v_highest_mV"] >= v.max() - 1e-9
-        assert tracked["v_lowest_mV"] >= COBA.e_inh_mV - 1e-9
-        assert counts.sum() > 0 and tracked["v_highest_mV"] > weights.topology.hidden_neuron.v_th_mV
-        assert tracked["rate_hz"] == pytest.approx(counts.sum() / (n * seconds))
+        assert tracked["v_min_mV"] <= v.min() + 1e-9 and tracked["v_max_mV"] >= v.max() - 1e-9
+        assert tracked["v_min_mV"] >= COBA.e_inh_mV - 1e-9
+        assert counts.sum() > 0 and tracked["v_max_mV"] > weights.topology.hidden_neuron.v_th_mV
+        assert tracked["mean_rate_hz"] == pytest.approx(counts.sum() / (n * seconds))
 
 
 @pytest.mark.parametrize("model, kind", [("if-lif", "cuba"), ("lif-if", "coba")])

@@ -116,6 +116,6 @@ def test_physiology_reports_bounds_rates_and_both_time_steps(small_weights, tmp_
     assert rows["delta"]["fine_dt"]["dt_ms"] == 0.5 and rows["delta"]["fine_dt"]["steps"] == 50
     assert not rows["delta"]["checks"]["potentials_within_bounds"]
     hidden = rows["coba"]["fine_dt"]["physiology"]["hidden"]
-    assert -80.0 <= hidden["v_lowest_mV"] and hidden["rate_hz"] > 0
+    assert -80.0 <= hidden["v_min_mV"] and hidden["mean_rate_hz"] > 0
     assert rows["coba"]["checks"]["input_rate_ok"] and not rows["delta"]["checks"]["input_rate_ok"]
     assert "| delta | delta |" in (tmp_path / "physiology.md").read_text()
