@@ -61,7 +61,7 @@ def load(model: str) -> NetworkWeights:
     """The pretrained weights of ``model``; :class:`WeightsError` if there are none."""
     file = path(model)
     if not file.is_file():
-        raise WeightsError(f"no pretrained weights for {model} (bundled: {', '.join(available())}); "
+        raise WeightsError(f"no pretrained weights for {model} (bundled: {', '.join(available()) or 'none'}); "
                            "pass --weights FILE")
     weights = load_file(file)
     found = name(weights.topology.name, weights.synapse.kind)

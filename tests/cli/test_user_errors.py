@@ -70,7 +70,7 @@ def test_missing_pretrained_weights(monkeypatch, tmp_path, capsys):
     monkeypatch.setattr(pretrained, "DIRECTORY", tmp_path)
     assert main(["simulate", "--model", "if-lif", "--sample", "--backend", "runtime"]) == 2
     err = capsys.readouterr().err
-    assert err == "snn-mnist simulate: error: no pretrained weights for if-lif yet; pass --weights FILE\n"
+    assert err == "snn-mnist simulate: error: no pretrained weights for if-lif (bundled: none); pass --weights FILE\n"
 
 
 def test_missing_data_dir(cli, weights_file, tmp_path):

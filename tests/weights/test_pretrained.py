@@ -12,7 +12,18 @@ from snn_mnist.weights import WeightsError, pretrained
 
 def test_path_names_the_model():
     assert pretrained.path("if-lif") == pretrained.DIRECTORY / "if-lif.npz"
+    assert pretrained.path("if-lif-coba") == pretrained.DIRECTORY / "if-lif-coba.npz"
     assert pretrained.DIRECTORY.name == "pretrained" and pretrained.DIRECTORY.parent.name == "weights"
+
+
+def test_a_name_is_a_topology_and_a_synapse_model():
+    """The seeds' delta models keep their names; the others add their synapse model."""
+    assert pretrained.parse("lif-if") == ("lif-if", "delta")
+    assert pretrained.parse("lif-if-coba") == ("lif-if", "coba")
+    assert [pretrained.name(*pretrained.parse(n)) for n in pretrained.NAMES] == pretrained.NAMES
+    assert len(pretrained.NAMES) == 12 and "lif-lif-delta" not in pretrained.NAMES
+    with pytest.raises(WeightsError, match="unknown model 'lif-lif-alpha'"):
+        pretrained.parse("lif-lif-alpha")
 
 
 def test_unknown_model():
@@ -22,7 +33,7 @@ def test_unknown_model():
 
 def test_missing_pretrained_file_says_what_to_do(monkeypatch, tmp_path):
     monkeypatch.setattr(pretrained, "DIRECTORY", tmp_path)
-    with pytest.raises(WeightsError, match=r"^no pretrained weights for lif-if yet; pass --weights FILE$"):
+    with pytest.raises(WeightsError, match=r"^no pretrained weights for lif-if \(bundled: none\); pass --weights FILE$"):
         pretrained.load("lif-if")
     assert pretrained.available() == []
 
@@ -39,6 +50,9 @@ def test_file_of_another_model_is_refused(monkeypatch, tmp_path, small_weights):
     weights.save(small_weights, tmp_path / "if-if.npz")  # lif-lif weights under the wrong name
     with pytest.raises(WeightsError, match="holds a lif-lif network, not if-if"):
         pretrained.load("if-if")
+    weights.save(small_weights, tmp_path / "lif-lif-coba.npz")  # a delta network under a coba name
+    with pytest.raises(WeightsError, match="holds a lif-lif network, not lif-lif-coba"):
+        pretrained.load("lif-lif-coba")
 
 
 @pytest.mark.parametrize("model", list(TOPOLOGIES))
