@@ -33,8 +33,9 @@ def name(topology: str, synapse: str = "delta") -> str:
     return topology if synapse == "delta" else f"{topology}-{synapse}"
 
 
-#: every name a model can have, bundled or not: the four topologies, each with every synapse model
-NAMES = [name(t, s) for s in SYNAPSES for t in TOPOLOGIES]
+#: every name a model can have, bundled or not: the four topologies, each with every synapse model (the
+#: seeds' delta models first)
+NAMES = [name(t, s) for s in sorted(SYNAPSES, key=lambda kind: kind != "delta") for t in TOPOLOGIES]
 
 
 def parse(model: str) -> tuple[str, str]:
