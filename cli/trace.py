@@ -64,7 +64,8 @@ def run(args: argparse.Namespace) -> int:
     layers = [
         LayerTrace(name=layer, params=params[layer], n_neurons=sizes[layer],
                    spike_times_ms=trains[layer][0], spike_indices=trains[layer][1], neurons=neurons[layer],
-                   times_ms=result.voltages[layer][0], v_mV=result.voltages[layer][1])
+                   times_ms=result.voltages[layer][0], v_mV=result.voltages[layer][1],
+                   reversal_mV=weights.synapse.reversal_potentials())
         for layer in LAYERS if layer in neurons
     ]
     counts = result.output_counts[0]

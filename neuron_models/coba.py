@@ -64,6 +64,9 @@ class CobaSynapse(SynapseParameters):
     def method(self, neuron) -> str:
         return brian2_method(METHOD, _exprel_euler)
 
+    def reversal_potentials(self) -> dict[str, float]:
+        return {"E_exc": self.e_exc_mV, "E_inh": self.e_inh_mV}
+
     def namespace(self) -> dict:
         from brian2 import ms, mV
 

@@ -76,6 +76,10 @@ class SynapseParameters:
     #: the trainer's fast form of ``advance`` for all steps at once (see :meth:`membrane_map`), or not
     HAS_MEMBRANE_MAP: ClassVar[bool] = False
 
+    def reversal_potentials(self) -> dict[str, float]:
+        """The potentials (mV) the synaptic input drives the membrane towards, by name, for figures."""
+        return {}
+
     def init_gain(self, neuron: NeuronParameters) -> float:
         """How much larger initial weights must be than a voltage jump's to move the potential as far
         (the trainer scales its initialisation by it)."""

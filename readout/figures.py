@@ -8,7 +8,7 @@ static traces and the animation take the same ``LayerTrace`` records.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -65,6 +65,7 @@ class LayerTrace:
     neurons: tuple[int, ...]  # neurons whose potential was recorded, in the order of v_mV's rows
     times_ms: np.ndarray  # (steps,)
     v_mV: np.ndarray  # (len(neurons), steps)
+    reversal_mV: dict = field(default_factory=dict)  # the synapses' reversal potentials by name (coba)
 
 
 def trace_figure(layers: list[LayerTrace], path: str | Path, title: str = "") -> None:
@@ -95,12 +96,33 @@ def trace_figure(layers: list[LayerTrace], path: str | Path, title: str = "") ->
             traces.plot(spikes, np.full(spikes.shape, p.v_th_mV), "v", color=colors[neuron], ms=4)
         traces.axhline(p.v_th_mV, color="tab:red", ls="--", lw=0.8, label="threshold")
         traces.axhline(p.v_reset_mV, color="0.4", ls="--", lw=0.8, label="reset")
+        _mark_reversal_potentials(traces, layer)
         traces.set(ylabel="v (mV)")
         traces.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, title="neuron", title_fontsize=7)
     axes[-1].set_xlabel("time (ms)")
     if title:
         fig.suptitle(title)
     _save(fig, path, dpi=120)
+
+
+def _mark_reversal_potentials(ax, layer: LayerTrace) -> None:
+    """Dotted lines at the reversal potentials near the traces; one far above or below them (E_exc at
+    0 mV over potentials below -45 mV) is named at that edge of the panel, so the traces keep their scale."""
+    if not layer.reversal_mV:
+        return
+    p = layer.params
+    shown = np.concatenate([[p.v_reset_mV, p.v_rest_mV, p.v_th_mV], np.ravel(layer.v_mV)])
+    low, high = np.nanmin(shown), np.nanmax(shown)
+    margin = 15.0  # mV beyond the traces' range within which a reversal potential is drawn as a line
+    for name, potential in layer.reversal_mV.items():
+        label = f"{name} = {potential:g} mV"
+        if low - margin <= potential <= high + margin:
+            ax.axhline(potential, color="tab:purple", ls=":", lw=1.0, label=label)
+        else:
+            above = potential > high
+            ax.annotate(f"{label} {'↑' if above else '↓'}", xy=(0.99, 0.9 if above else 0.1),
+                        xycoords="axes fraction", ha="right", va="top" if above else "bottom", fontsize=7,
+                        color="tab:purple", bbox={"fc": "white", "ec": "none", "alpha": 0.8, "pad": 1})
 
 
 def input_spike_map_figure(pixels: np.ndarray, spikes: np.ndarray, dt_ms: float, path: str | Path,

@@ -45,7 +45,8 @@ class DigitActivity:
         n = {"hidden": topology.n_hidden, "output": topology.n_outputs}[layer]
         neurons, times, v = self.voltages.get(layer, ((), np.zeros(0), np.zeros((0, 0))))
         return LayerTrace(name=layer, params=params, n_neurons=n, spike_times_ms=self.trains[layer][0],
-                          spike_indices=self.trains[layer][1], neurons=tuple(neurons), times_ms=times, v_mV=v)
+                          spike_indices=self.trains[layer][1], neurons=tuple(neurons), times_ms=times, v_mV=v,
+                          reversal_mV=self.weights.synapse.reversal_potentials())
 
 
 def most_active(counts: np.ndarray, k: int) -> tuple[int, ...]:

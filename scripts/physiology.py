@@ -1,26 +1,31 @@
-"""How physiological each network is: results/physiology.md (+ .json).
+"""How physiological each bundled model is, and how well it classifies: results/physiology.md (+ .json).
 
     SNN_MNIST_DATA=/path/to/mnist python scripts/physiology.py [--weights FILE ...] [--n 10000] [--dt 0.1]
+        [--jobs 2]
 
-``results/physiology.md`` was made with ``--weights results/coba-lif-lif_epoch21.npz``: the conductance-based
-LIF-LIF network of ``scripts/train_physiological.sh`` after 21 of its 30 epochs (exported from the checkpoint
-committed at that epoch, ``weights/checkpoints/coba-lif-lif``, by ``snn-mnist train ... --resume --epochs 21``).
+For every bundled model (``snn-mnist models``; or the given weights files) this simulates the first
+``--n`` MNIST test digits in Brian2 (cpp, Poisson input drawn inside the simulation, ``--seed``) twice:
+at the time step the network was trained with and at ``--dt`` (0.1 ms: the image shown as long, the
+input at the same rates in Hz). For each run it reports the accuracy and what the simulation tracked
+inside itself (``networks.builder``, ``track_potentials``): every neuron's lowest and highest
+membrane potential over all digits, the mean firing rate of each layer and the synaptic events per
+digit. The physiological standard checked: potentials within [E_inh, threshold + 5 mV] = [-80, -45]
+mV, hidden neurons at 30 Hz or less, input at 100 Hz or less, images of 100 ms or less, and the
+fine-dt accuracy within 0.5 point of the training-dt accuracy. The delta models are the seeds'
+baseline and are expected to fail it.
 
-For every weights file (default: the four bundled delta-synapse models) this simulates the first ``--n``
-MNIST test digits in Brian2 (cpp, Poisson input drawn inside the simulation, ``--seed``) twice: at the
-time step the network was trained with and at ``--dt`` (0.1 ms: the image shown as long, the input at
-the same rates in Hz). For each run it reports the accuracy and what the simulation tracked inside
-itself (``networks.builder``, ``track_potentials``): every neuron's lowest and highest membrane
-potential over all digits, and the mean firing rate of each layer. The physiological standard
-checked: potentials within [E_inh, threshold + 5 mV] = [-80, -45] mV, hidden neurons at 30 Hz or
-less, input at 100 Hz or less, images of 100 ms or less, and the fine-dt accuracy within 0.5
-point of the training-dt accuracy.
+Run on the bundled models over the whole test set (the defaults), it also writes what it measured into
+``weights/pretrained/measured.json``, which ``snn-mnist models`` shows, and draws the same test digit
+through the delta and the coba LIF-LIF (``snn-mnist trace``, the coba one at 0.1 ms) into
+``results/trace_lif-lif.png`` and ``results/trace_lif-lif-coba.png`` (``--traces-only``: just those). ``--jobs`` runs that many
+simulations at once, each in its own process and build directory.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from snn_mnist.atomic_files import atomic_path, write_json
@@ -35,11 +40,17 @@ BOUNDS_MV = (-80.0, -45.0)
 MAX_HIDDEN_HZ, MAX_INPUT_HZ, MAX_IMAGE_MS, MAX_ACCURACY_DROP = 30.0, 100.0, 100.0, 0.005
 
 
-def run(weights, images, labels, seed: int, backend: str = "cpp") -> dict:
+def run(path: Path, dt_ms: float | None, n: int, data_dir: str | None, seed: int, backend: str = "cpp") -> dict:
+    """One Brian2 run of the weights in ``path`` over the first ``n`` test digits, at ``dt_ms`` (None: the
+    training time step)."""
+    weights = load(path)
+    weights = weights if dt_ms is None else weights.at_dt(dt_ms)
+    images, labels, _ = select(data_dir, n, 0)
     sim = simulate(weights, images, backend=backend, seed=seed, track_potentials=True)
     return {"dt_ms": weights.dt_ms, "steps": weights.steps,
             "accuracy": accuracy(predict(sim.output_counts, sim.output_first_step), labels),
-            "physiology": sim.physiology, "run_seconds": sim.run_seconds}
+            "physiology": sim.physiology, "synaptic_events_per_image": sim.synaptic_events / len(images),
+            "run_seconds": sim.run_seconds}
 
 
 def verdict(name: str, weights, coarse: dict, fine: dict) -> dict:
@@ -58,8 +69,9 @@ def table(rows: list[dict]) -> str:
     mark = lambda ok: "yes" if ok else "**no**"  # noqa: E731
     lines = [
         "| network | synapse | input, image | dt (ms) | accuracy | potentials (mV), hidden / output "
-        "| rate (Hz), hidden / output | within [-80, -45] mV | hidden ≤ 30 Hz | accuracy kept at the fine dt |",
-        "|---|---|---|---:|---:|---|---|---|---|---|",
+        "| rate (Hz), hidden / output | synaptic events per digit | within [-80, -45] mV | hidden ≤ 30 Hz "
+        "| accuracy kept at the fine dt |",
+        "|---|---|---|---:|---:|---|---|---:|---|---|---|",
     ]
     for row in rows:
         for run_ in (row["training_dt"], row["fine_dt"]):
@@ -70,7 +82,7 @@ def table(rows: list[dict]) -> str:
                 f"| {run_['dt_ms']:g} | {100 * run_['accuracy']:.2f}% "
                 f"| {h['v_min_mV']:.1f} to {h['v_max_mV']:.1f} "
                 f"/ {o['v_min_mV']:.1f} to {o['v_max_mV']:.1f} "
-                f"| {h['mean_rate_hz']:.1f} / {o['mean_rate_hz']:.1f} "
+                f"| {h['mean_rate_hz']:.1f} / {o['mean_rate_hz']:.1f} | {run_['synaptic_events_per_image']:,.0f} "
                 + ("| | | |" if checks is None else
                    f"| {mark(checks['potentials_within_bounds'])} | {mark(checks['hidden_rate_ok'])} "
                    f"| {mark(checks['accuracy_kept'])} |")
@@ -78,29 +90,63 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def traces(out: Path, data_dir: str | None, index: int = 0) -> None:
+    """The same test digit through the delta LIF-LIF (at its 1 ms) and the coba LIF-LIF (at 0.1 ms)."""
+    from snn_mnist.cli.main import main as snn_mnist
+
+    data = ["--data-dir", data_dir] if data_dir else []
+    for model, dt in (("lif-lif", []), ("lif-lif-coba", ["--dt", "0.1"])):
+        if model in pretrained.available():
+            snn_mnist(["trace", "--model", model, *dt, "--index", str(index), *data, "--neurons", "hidden:0,1,2,3",
+                       "output:all", "--out", str(out / f"trace_{model}.png")])
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--weights", nargs="+", default=None, metavar="FILE",
-                        help="weights files (default: the bundled delta-synapse models)")
+                        help="weights files (default: the bundled models)")
+    parser.add_argument("--jobs", type=int, default=1, help="simulations run at once (default 1)")
     parser.add_argument("--n", type=int, default=10000)
     parser.add_argument("--dt", type=float, default=0.1, help="the fine time step in ms (default 0.1)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--backend", default="cpp")
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--out-dir", default=str(ROOT / "results"))
+    parser.add_argument("--traces-only", action="store_true", help="draw the two traces, measure nothing")
     args = parser.parse_args(argv)
-    files = [Path(f) for f in args.weights] if args.weights else [pretrained.path(m) for m in pretrained.available()]
+    if args.traces_only:
+        traces(Path(args.out_dir), args.data_dir)
+        return 0
+    bundled = not args.weights
+    names = pretrained.available() if bundled else [Path(f).stem for f in args.weights]
+    files = [pretrained.path(m) for m in names] if bundled else [Path(f) for f in args.weights]
     images, labels, source = select(args.data_dir, args.n, 0)
+    common = {"n": args.n, "data_dir": args.data_dir, "seed": args.seed, "backend": args.backend}
+    keys = [(path, dt) for path in files for dt in (None, args.dt)]
+    if args.jobs > 1:
+        with ProcessPoolExecutor(args.jobs) as pool:
+            futures = {key: pool.submit(run, *key, **common) for key in keys}
+            runs = {key: future.result() for key, future in futures.items()}
+    else:
+        runs = {key: run(*key, **common) for key in keys}
     rows = []
-    for path in files:
+    for name, path in zip(names, files):
         weights = load(path)
-        coarse = run(weights, images, labels, args.seed, args.backend)
-        fine = run(weights.at_dt(args.dt), images, labels, args.seed, args.backend)
-        rows.append({"name": path.stem, "file": str(path), "synapse": weights.synapse.kind,
-                     "max_rate_hz": weights.max_rate_hz, "duration_ms": weights.duration_ms,
-                     "training_dt": coarse, "fine_dt": fine, "checks": verdict(path.stem, weights, coarse, fine)})
-        print(f"{path.stem}: accuracy {coarse['accuracy']:.4f} at {weights.dt_ms:g} ms, {fine['accuracy']:.4f} at "
+        coarse, fine = runs[path, None], runs[path, args.dt]
+        rows.append({"name": name, "file": str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path),
+                     "synapse": weights.synapse.kind, "max_rate_hz": weights.max_rate_hz,
+                     "duration_ms": weights.duration_ms,
+                     "training_dt": coarse, "fine_dt": fine, "checks": verdict(name, weights, coarse, fine)})
+        print(f"{name}: accuracy {coarse['accuracy']:.4f} at {weights.dt_ms:g} ms, {fine['accuracy']:.4f} at "
               f"{args.dt:g} ms; {rows[-1]['checks']}", flush=True)
+    if bundled and len(images) == 10000 and args.backend == "cpp" and args.seed == 0 and args.dt == 0.1:
+        write_json(pretrained.MEASURED, {row["name"]: {
+            "accuracy": row["training_dt"]["accuracy"], "accuracy_fine_dt": row["fine_dt"]["accuracy"],
+            "fine_dt_ms": args.dt, "physiology_fine_dt": row["fine_dt"]["physiology"],
+            "measured_by": "scripts/physiology.py: 10,000 MNIST test digits, Brian2 cpp, Poisson input, seed 0",
+        } for row in rows})
+        print(f"wrote {pretrained.MEASURED}")
+        traces(Path(args.out_dir), args.data_dir)
     out = Path(args.out_dir)
     write_json(out / "physiology.json", {"n_images": len(images), "data": source, "seed": args.seed, "rows": rows})
     with atomic_path(out / "physiology.md") as tmp:
