@@ -130,15 +130,20 @@ def _all_to_all(pre, post, w: np.ndarray, synapse, name: str) -> Synapses:
     return synapses
 
 
-def input_first(*chain) -> None:
-    """Schedule a step as snnTorch and Norse do (``step_order`` "input-first"): after every group's state
-    update, layer by layer, the synaptic input arrives, then the threshold is tested, then the reset; a
-    layer's spikes reach the next layer within the same step. ``chain`` alternates pathways and groups:
-    ``input_hidden, hidden, hidden_output, output``. Everything runs in the ``synapses`` slot, in the
+def input_first(*chain, receive_first: bool = False) -> None:
+    """Schedule a step as snnTorch and Norse do (``step_order`` "input-first"): layer by layer, the step's
+    synaptic input arrives, then the threshold is tested, then the reset; a layer's spikes reach the
+    next layer within the same step. ``chain`` alternates pathways and groups: ``input_hidden, hidden,
+    hidden_output, output``. A jump (delta) arrives after every group's state update; with
+    ``receive_first`` (a current or conductance, which reaches ``v`` only through the state update) each
+    group's state update runs after its input arrives. Everything runs in the ``synapses`` slot, in the
     explicit ``order`` given here (never in name order)."""
     steps = []
     for obj in chain:
-        steps += [obj.pre] if isinstance(obj, Synapses) else [obj.thresholder["spike"], obj.resetter["spike"]]
+        if isinstance(obj, Synapses):
+            steps += [obj.pre]
+        else:
+            steps += ([obj.state_updater] if receive_first else []) + [obj.thresholder["spike"], obj.resetter["spike"]]
     for order, step in enumerate(steps):
         step.when, step.order = "synapses", order
 
@@ -184,7 +189,7 @@ def build_network(
     input_hidden = _all_to_all(input_group, hidden, weights.w_input_hidden, synapse, "input_hidden")
     hidden_output = _all_to_all(hidden, output, weights.w_hidden_output, synapse, "hidden_output")
     if weights.step_order == "input-first":
-        input_first(input_hidden, hidden, hidden_output, output)
+        input_first(input_hidden, hidden, hidden_output, output, receive_first=not synapse.JUMPS_V)
 
     output_spikes = SpikeMonitor(output, name="output_spikes")
     hidden_spikes = SpikeMonitor(hidden, name="hidden_spikes") if record_hidden else None

@@ -26,6 +26,7 @@ class DeltaSynapse(SynapseParameters):
     #: a jump of ``w`` unless the target is refractory
     ON_PRE: ClassVar[str] = "v_post += w * int(not_refractory_post)"
     WEIGHT_UNIT: ClassVar[str] = "mV"
+    JUMPS_V: ClassVar[bool] = True
 
     # --- the trainer's view (``xp``: torch or numpy) --------------------------------------------
     def step_constants(self, neuron, dt_ms: float, potential) -> dict:

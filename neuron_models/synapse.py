@@ -39,6 +39,11 @@ class SynapseParameters:
     MODEL: ClassVar[str] = "w : volt"
     ON_PRE: ClassVar[str] = ""
     WEIGHT_UNIT: ClassVar[str] = "mV"
+    #: whether a delivered spike moves the membrane potential itself (a jump), rather than a synaptic
+    #: state that the next state update carries to it. In the "input-first" step order the step's input
+    #: must reach the threshold test of its own step: a jump arrives after the state update, any other
+    #: input before it (networks.builder.input_first, trainer.dynamics.layer_step).
+    JUMPS_V: ClassVar[bool] = False
     #: additions one delivered spike costs per target
     ACS_PER_EVENT: ClassVar[int] = 1
     #: multiply-accumulates the synaptic state costs per neuron and step (its decays)

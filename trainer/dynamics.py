@@ -14,8 +14,10 @@ One step of a layer follows Brian2's schedule within a time step (see networks/b
 
 A constant input per step (``bias``, a weights file's ``bias_hidden``/``bias_output``) is added with
 the state update, as Brian2 integrates ``v_drive``. With ``input_first`` (``step_order``
-"input-first", snnTorch's and Norse's order) steps 2 and 3 swap: the step's input arrives, then the
-threshold is tested, and a neuron that fires keeps the input of its step until the reset.
+"input-first", snnTorch's and Norse's order) the step's input counts in its own step's threshold test:
+a jump (delta) arrives after the state update, a current or conductance before it (Norse's LIFCell
+adds the step's input to its current, then integrates); then the threshold is tested, and a neuron that
+fires keeps the input of its step until the reset.
 
 Spikes use the fast-sigmoid surrogate gradient ``1 / (1 + slope*|v - v_th| / (v_th - v_rest))**2``;
 the reset and the refractory mask carry no gradient. Potentials can be in mV or in any affine
@@ -105,8 +107,12 @@ def layer_step(
     currents = currents if isinstance(currents, tuple) else (currents,)
     since = state.since + 1
     active = since >= c.refractory_steps
-    v, syn = c.synapse.advance(state.v, state.syn, c, active, bias, torch)
-    if input_first:
+    v, syn = state.v, state.syn
+    receive_first = input_first and not c.synapse.JUMPS_V  # the input reaches v through this step's update
+    if receive_first:
+        v, syn = c.synapse.receive(v, syn, currents, active, torch.zeros_like(active), torch)
+    v, syn = c.synapse.advance(v, syn, c, active, bias, torch)
+    if input_first and not receive_first:
         v, syn = c.synapse.receive(v, syn, currents, active, torch.zeros_like(active), torch)
     spikes = FastSigmoidSpike.apply((v - c.v_th) / (c.v_th - c.v_rest), slope) * active
     fired = spikes.detach() > 0
@@ -132,7 +138,7 @@ def run_layer(
     Returns the spikes (steps, batch, neurons) and, if asked, the membrane potential after each step.
     """
     currents = currents if isinstance(currents, tuple) else (currents,)
-    if fast and c.synapse.HAS_MEMBRANE_MAP and not record_v:
+    if fast and c.synapse.HAS_MEMBRANE_MAP and not record_v and not input_first:
         return run_mapped_layer(*c.synapse.membrane_map(currents, c, bias, torch), c, slope), None
     state = LayerState.at_rest(currents[0].shape[1:], c, currents[0])
     spikes, voltages = [], []

@@ -94,10 +94,9 @@ class NetworkWeights:
             raise WeightsError(f"max rate {self.max_rate_hz} Hz is not usable at dt {self.dt_ms} ms")
         if self.step_order not in STEP_ORDERS:
             raise WeightsError(f"unknown step order {self.step_order!r} (choose from {', '.join(STEP_ORDERS)})")
-        if self.synapse.kind != "delta":
-            if self.step_order != "threshold-first" or self.bias_hidden is not None or self.bias_output is not None:
-                raise WeightsError(f"{self.synapse.kind} synapses take neither biases nor the input-first step order "
-                                   "(those serve delta-synapse networks imported through NIR)")
+        if self.synapse.kind != "delta" and (self.bias_hidden is not None or self.bias_output is not None):
+            raise WeightsError(f"{self.synapse.kind} synapses take no biases (a constant input in mV per step serves "
+                               "delta-synapse networks imported through NIR)")
         try:
             for neuron in (t.hidden_neuron, t.output_neuron):
                 self.synapse.check(neuron, self.dt_ms)

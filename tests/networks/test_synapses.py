@@ -108,6 +108,26 @@ def test_brian2_and_the_trainer_agree_spike_for_spike(model, synapse, backend, s
     np.testing.assert_array_equal(sim.output_first_step, expected.output_first_step)
 
 
+@pytest.mark.parametrize("model, synapse", [("lif-lif", CUBA), ("if-lif", CUBA), ("lif-if", COBA)],
+                         ids=lambda x: getattr(x, "kind", x))
+def test_input_first_order_agrees_with_the_trainer_spike_for_spike(model, synapse, sample_digits):
+    """Norse's order for a current (its LIFCell): the step's input joins the current, then the state
+    update, threshold and reset, layer after layer within the step. Brian2 equals the trainer."""
+    pytest.importorskip("torch")
+    from snn_mnist.trainer.model import reference_counts
+
+    weights = dataclasses.replace(random_synapse_weights(model, synapse), step_order="input-first")
+    images = sample_digits[0][:10]
+    spikes = input_spikes(images, weights, seed=4)
+    expected = reference_counts(weights, spikes)
+    threshold_first = reference_counts(dataclasses.replace(weights, step_order="threshold-first"), spikes)
+    assert not np.array_equal(expected.output_first_step, threshold_first.output_first_step)  # the order matters
+    sim = simulate(weights, images, backend="runtime", input_mode="frozen", frozen=spikes, record_hidden=True)
+    np.testing.assert_array_equal(sim.hidden_counts, expected.hidden)
+    np.testing.assert_array_equal(sim.output_counts, expected.output)
+    np.testing.assert_array_equal(sim.output_first_step, expected.output_first_step)
+
+
 def test_potentials_and_rates_are_tracked_inside_the_simulation(sample_digits):
     """The lowest and highest potential kept in the groups bound every recorded sample, the highest is the
     supra-threshold value of a neuron about to fire, and the rate is the spike count over time. The
