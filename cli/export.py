@@ -33,5 +33,5 @@ def run(args: argparse.Namespace) -> int:
         note = (f"; the refractory period ({'/'.join(f'{r:g}' for r in refractory)} ms) is kept only in the "
                 "file's metadata: NIR has none, other tools will run without it")
     print(f"wrote {out}: {t.name} {t.n_inputs}-{t.n_hidden}-{t.n_outputs} from {source}, "
-          f"time in ms, voltage in mV from rest, dt {weights.dt_ms:g} ms{note}")
+          f"{weights.synapse.kind} synapses, time in s, voltage in mV from rest, dt {weights.dt_ms:g} ms{note}")
     return 0

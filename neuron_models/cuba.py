@@ -14,6 +14,10 @@ Brian2's ``exact`` method solves the LIF's system; for the IF's (a zero eigenval
 linear solver gives up, so that propagator is written out here (:data:`IF_METHOD`).
 One delivered spike costs one addition per target; the current's decay one multiply per neuron
 and step.
+
+NIR: a LIF with this synapse is NIR's ``CubaLIF`` (:meth:`CubaSynapse.to_nir`,
+:meth:`CubaSynapse.nir_timing`; ``weights.nir_io`` says which conventions are mapped). NIR has no
+current-based IF, so an IF with this synapse has no NIR form.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from typing import ClassVar
+
+import numpy as np
 
 from .base import ParameterError
 from .synapse import SynapseParameters, brian2_method, delivered, register_synapse
@@ -113,3 +119,48 @@ class CubaSynapse(SynapseParameters):
         rounding; the trainer's fast path."""
         current = delivered(currents[0], c.syn["d_syn"], xp)
         return c.decay, (1.0 - c.decay) * c.v_rest + c.syn["k"] * current + bias
+
+    # --- NIR (weights.nir_io) ---------------------------------------------------------------------
+    def to_nir(self, neuron, nir, n: int, dt_ms: float):
+        """``neuron`` with this synapse as a ``CubaLIF`` node in our convention (seconds, mV from rest,
+        ``r = w_in = 1``), and the factor that turns our weights (mV of current) into the node's input
+        weights: a unit pulse of one step and weight ``W`` raises the current by ``W step / tau_syn``."""
+        if not neuron.leaky:
+            raise ParameterError("NIR has no current-based IF neuron (CubaLIF leaks): this network has no NIR form")
+        full = lambda x: np.full(n, x, dtype=np.float64)  # noqa: E731
+        node = nir.CubaLIF(
+            tau_syn=full(self.tau_syn_ms / 1000.0), tau_mem=full(neuron.tau_m_ms / 1000.0), r=full(1.0),
+            v_leak=full(0.0), v_threshold=full(neuron.v_th_mV - neuron.v_rest_mV),
+            v_reset=full(neuron.v_reset_mV - neuron.v_rest_mV), w_in=full(1.0),
+        )
+        return node, self.tau_syn_ms / dt_ms
+
+    @staticmethod
+    def nir_timing(node, dt_ms: float) -> tuple[float, float, np.ndarray]:
+        """``tau_m_ms``, ``tau_syn_ms`` and the factor turning the node's input weights into our current
+        (mV, per neuron) for a ``CubaLIF`` node under import (``neuron_models.base.NirNode``).
+
+        Continuous time (our convention): the taus as they are; a one-step unit pulse of weight ``W``
+        raises the current by ``r w_in W step / tau_syn``. Discrete time (Norse's ``LIFCell``, Euler at
+        its step): the current takes the step's input, ``v += step/tau_mem (v_leak - v + J)``, then
+        ``J`` decays by ``1 - step/tau_syn``; both decays are kept exactly (``tau = -dt / ln d``) and
+        the weights scaled so that this propagator's ``k I`` equals Euler's ``step/tau_mem r w_in J``.
+        """
+        why = " (a layer here has one time constant)"
+        tau_mem, tau_syn = node.uniform("tau_mem", why), node.uniform("tau_syn", why)
+        for name, tau in (("tau_mem", tau_mem), ("tau_syn", tau_syn)):
+            if not tau > 0:
+                node.fail(f"has {name} {tau:g}; it must be positive")
+        gain = node.field("r") * node.field("w_in")
+        if not node.discrete:
+            return tau_mem * node.ms_per_unit, tau_syn * node.ms_per_unit, gain * node.step / tau_syn
+        decays = {}
+        for name, tau in (("tau_mem", tau_mem), ("tau_syn", tau_syn)):
+            decays[name] = 1.0 - node.step / tau
+            if not 0 < decays[name] < 1:
+                node.fail(f"has {name} {tau:g}, not longer than the {node.convention} step {node.step:g}")
+        tau_m_ms, tau_syn_ms = (-dt_ms / math.log(decays[name]) for name in ("tau_mem", "tau_syn"))
+        if math.isclose(tau_m_ms, tau_syn_ms, rel_tol=1e-9):
+            node.fail("has tau_syn equal to tau_mem, which this propagator cannot take")
+        k = tau_syn_ms / (tau_syn_ms - tau_m_ms) * (decays["tau_syn"] - decays["tau_mem"])
+        return tau_m_ms, tau_syn_ms, gain * (node.step / tau_mem) / k

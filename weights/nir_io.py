@@ -5,13 +5,16 @@ exports :class:`~weights.NetworkWeights` as the graph
 
     Input(784) -> Linear|Affine -> LIF|IF -> Linear|Affine -> LIF|IF -> Output(10)
 
-(``Affine`` where the network has biases) and imports graphs of that shape (a ``Flatten`` of the
-whole input right after ``Input`` is skipped). Anything else is refused with a
-:class:`~weights.WeightsError` naming what is unsupported.
+(``Affine`` where the network has biases; ``CubaLIF`` for both neuron layers of a ``cuba`` network)
+and imports graphs of that shape (a ``Flatten`` of the whole input right after ``Input`` is skipped).
+Anything else is refused with a :class:`~weights.WeightsError` naming what is unsupported, and so are
+networks NIR cannot say: ``coba`` synapses (NIR has no conductance-based neuron) and an IF with
+``cuba`` synapses (NIR's ``CubaLIF`` leaks; there is no current-based IF).
 
 NIR's neurons (``nir.ir.neuron``), time in seconds::
 
     LIF:  tau dv/dt = (v_leak - v) + r I      IF:  dv/dt = r I
+    CubaLIF:  tau_syn dI/dt = -I + w_in x,  tau_mem dv/dt = (v_leak - v) + r I
     spike when v > v_threshold, then v = v_reset
 
 NIR fixes neither a time step nor what a spike delivers, so each exporter brings a convention
@@ -38,7 +41,18 @@ NIR fixes neither a time step nor what a spike delivers, so each exporter brings
     module had: only ``reset_mechanism="zero"`` is exported faithfully.
 ``norse``  ``norse/torch/utils/export_nir.py`` writes ``r = 1`` and tau in seconds;
     ``from_nir`` steps LIFs with Euler at ``dt = 1e-3``: ``v += dt/tau (v_leak - v + W x + b)``;
-    its IF adds ``W x + b`` unscaled.
+    its IF adds ``W x + b`` unscaled. Its ``LIFCell`` (a LIF with a decaying current) exports as
+    ``CubaLIF`` (``tau_mem``, ``tau_syn`` = 1 / the inverse time constants, ``r = w_in = 1``); we
+    reproduce what ``LIFCell`` computes (``norse/torch/functional/lif.py``,
+    ``lif_feed_forward_step``, Euler at 1 ms): ``J = I + W x``, ``v += dt/tau_mem (v_leak - v + J)``,
+    ``I = J (1 - dt/tau_syn)``, threshold, reset; the weights are mapped in ``CubaSynapse.nir_timing``.
+    (Norse's own ``from_nir`` turns a ``CubaLIF`` into two Euler-stepped box cells, another
+    discretisation, which we do not follow.) Biases into a ``CubaLIF``'s current are refused.
+
+Which ``CubaLIF`` conventions are mapped: ours (export and import, round trip exact) and Norse's
+``LIFCell`` (import). Refused: snnTorch's ``Synaptic`` export (``r = tau_mem/dt``, ``w_in =
+tau_syn/dt``; not mapped yet), per-neuron time constants, and layers whose ``tau_syn`` differ (a
+network here has one synapse model).
 
 The mapping onto the Brian2 equations (``neuron_models``; each model's ``to_nir``, ``nir_origin``
 and ``nir_timing`` hold its part):
@@ -76,14 +90,14 @@ from pathlib import Path
 import numpy as np
 
 from snn_mnist.atomic_files import atomic_path
-from snn_mnist.neuron_models import LIF, MODELS, NeuronParameters, ParameterError
+from snn_mnist.neuron_models import DELTA, LIF, MODELS, CubaSynapse, NeuronParameters, ParameterError
 from snn_mnist.neuron_models.base import NirNode
 from snn_mnist.neuron_models.topology import N_CLASSES, N_INPUTS, Topology
 
 from .format import NetworkWeights, WeightsError
 
 METADATA_KEY = "snn_mnist"
-SHAPE = "Input -> Affine|Linear -> LIF|IF -> Affine|Linear -> LIF|IF -> Output"
+SHAPE = "Input -> Affine|Linear -> LIF|IF|CubaLIF -> Affine|Linear -> LIF|IF|CubaLIF -> Output"
 INSTALL_HINT = "NIR files need the 'nir' package: pip install 'snn-mnist[nir]'"
 
 
@@ -126,9 +140,18 @@ def to_nir(weights: NetworkWeights):
     """The network as a ``nir.NIRGraph`` in the ``snn-mnist`` convention (see module docstring)."""
     nir = _nir()
     t = weights.topology
-
-    hidden, to_hidden = t.hidden_neuron.to_nir(nir, t.n_hidden, weights.dt_ms)
-    output, to_output = t.output_neuron.to_nir(nir, t.n_outputs, weights.dt_ms)
+    synapse = weights.synapse
+    if synapse.kind == "coba":
+        raise WeightsError("NIR has no conductance-based neuron: a coba network has no NIR form")
+    try:
+        if synapse.kind == "cuba":
+            hidden, to_hidden = synapse.to_nir(t.hidden_neuron, nir, t.n_hidden, weights.dt_ms)
+            output, to_output = synapse.to_nir(t.output_neuron, nir, t.n_outputs, weights.dt_ms)
+        else:
+            hidden, to_hidden = t.hidden_neuron.to_nir(nir, t.n_hidden, weights.dt_ms)
+            output, to_output = t.output_neuron.to_nir(nir, t.n_outputs, weights.dt_ms)
+    except ParameterError as exc:
+        raise WeightsError(str(exc)) from None
 
     def dense(w: np.ndarray, bias: np.ndarray | None, scale: float):
         w = np.ascontiguousarray(w.T, dtype=np.float64) * scale
@@ -199,9 +222,13 @@ def _chain(graph, source: str) -> list[tuple[str, object]]:
         order.pop(1)  # flattening the whole input (e.g. 28x28 -> 784, row-major) changes nothing here
     chain = [(k, nodes[k]) for k in order]
     kinds = [_kind(n) for _, n in chain]
-    pattern = [("Input",), ("Affine", "Linear"), ("LIF", "IF"), ("Affine", "Linear"), ("LIF", "IF"), ("Output",)]
+    neurons = ("LIF", "IF", "CubaLIF")
+    pattern = [("Input",), ("Affine", "Linear"), neurons, ("Affine", "Linear"), neurons, ("Output",)]
     if len(kinds) != len(pattern) or any(k not in allowed for k, allowed in zip(kinds, pattern)):
         raise WeightsError(f"{source}: unsupported graph {' -> '.join(kinds)}; supported: {SHAPE}")
+    if (kinds[2] == "CubaLIF") != (kinds[4] == "CubaLIF"):
+        raise WeightsError(f"{source}: {kinds[2]} and {kinds[4]} layers mix current-based and voltage-jump "
+                           "synapses; a network here has one synapse model")
     return chain
 
 
@@ -263,8 +290,10 @@ class _Node(NirNode):
 
 
 def _layer(name: str, node, n: int, conv: Convention, dt_ms: float, v_rest: float, source: str):
-    """The neuron parameters (tau_ref 0) and the factor turning NIR weights into mV, per neuron."""
-    model = MODELS[_kind(node)]
+    """The neuron parameters (tau_ref 0), the factor turning NIR weights into mV, per neuron, and the
+    synapse's ``tau_syn_ms`` (a ``CubaLIF``; else None)."""
+    cuba = _kind(node) == "CubaLIF"
+    model = MODELS["LIF"] if cuba else MODELS[_kind(node)]
     view = _Node(name, node, n, conv, dt_ms, source)
     origin = model.nir_origin(view)
     gap = view.field("v_threshold") - origin
@@ -272,7 +301,11 @@ def _layer(name: str, node, n: int, conv: Convention, dt_ms: float, v_rest: floa
         view.fail("has v_threshold at or below its resting potential")
     scale = np.ones(n) if np.all(gap == gap[0]) else np.median(gap) / gap  # mV per NIR unit, per neuron
     reset = _uniform(scale * (view.field("v_reset") - origin), "v_reset (relative to v_threshold)", node, name, source)
-    tau_m_ms, jump = model.nir_timing(view, dt_ms)
+    tau_syn_ms = None
+    if cuba:
+        tau_m_ms, tau_syn_ms, jump = CubaSynapse.nir_timing(view, dt_ms)
+    else:
+        tau_m_ms, jump = model.nir_timing(view, dt_ms)
     threshold = float(np.median(gap * scale))
     try:
         params = model(
@@ -280,7 +313,7 @@ def _layer(name: str, node, n: int, conv: Convention, dt_ms: float, v_rest: floa
         )
     except ParameterError as exc:
         raise WeightsError(f"{source}: {_kind(node)} {name!r}: {exc}") from None
-    return params, scale * jump
+    return params, scale * jump, tau_syn_ms
 
 
 def detect_convention(graph, source: str = "graph") -> Convention:
@@ -290,7 +323,7 @@ def detect_convention(graph, source: str = "graph") -> Convention:
         units = (graph.metadata or {}).get("units", "")
         units = units.decode() if isinstance(units, bytes) else str(units)
         return _OURS_IN_MS if units.startswith("time ms") else CONVENTIONS["snn-mnist"]
-    neurons = [n for n in graph.nodes.values() if isinstance(n, (nir.LIF, nir.IF))]
+    neurons = [n for n in graph.nodes.values() if isinstance(n, (nir.LIF, nir.IF, nir.CubaLIF))]
     r = [np.asarray(n.r, dtype=np.float64) for n in neurons]
     if neurons and all(
         isinstance(n, nir.LIF) and np.allclose(ri, np.asarray(n.tau) / _SNNTORCH_DT, rtol=_RTOL, atol=0)
@@ -378,11 +411,23 @@ def from_nir(
     layers = []
     for i, (name, node, n) in enumerate(((h, hidden, w1.shape[0]), (o, out, w2.shape[0]))):
         v_rest = stored[i].v_rest_mV if stored else LIF.v_rest_mV
-        params, to_mV = _layer(name, node, n, conv, dt_ms, v_rest, source)
+        params, to_mV, tau_syn_ms = _layer(name, node, n, conv, dt_ms, v_rest, source)
         if stored:
             params = _reconcile(params, stored[i])
-        layers.append((params, to_mV))
-    (hidden_params, s1), (output_params, s2) = layers
+        layers.append((params, to_mV, tau_syn_ms))
+    (hidden_params, s1, tau_syn_h), (output_params, s2, tau_syn_o) = layers
+    synapse = DELTA
+    if tau_syn_h is not None:
+        if not math.isclose(tau_syn_h, tau_syn_o, rel_tol=_RTOL):
+            raise WeightsError(f"{source}: the CubaLIF layers have tau_syn {tau_syn_h:.6g} and {tau_syn_o:.6g} ms; "
+                               "a network here has one synapse model")
+        if b1 is not None or b2 is not None:
+            raise WeightsError(f"{source}: Affine biases into a CubaLIF's current are not supported")
+        synapse = CubaSynapse(tau_syn_ms=tau_syn_h)
+        if meta is not None and meta.get("synapse", {}).get("kind") == "cuba":
+            stored_synapse = CubaSynapse(**{k: v for k, v in meta["synapse"].items() if k != "kind"})
+            if math.isclose(stored_synapse.tau_syn_ms, tau_syn_h, rel_tol=1e-9):
+                synapse = stored_synapse
     if conv.discrete:
         step_order = "input-first"
     else:
@@ -402,6 +447,7 @@ def from_nir(
         bias_hidden=None if b1 is None else (b1 * s1).astype(np.float32),
         bias_output=None if b2 is None else (b2 * s2).astype(np.float32),
         step_order=step_order,
+        synapse=synapse,
     )
 
 

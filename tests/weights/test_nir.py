@@ -184,12 +184,13 @@ def test_refuses_subgraph_of_a_recurrent_layer():
     assert "subgraph" in refused(graph)
 
 
-def test_refuses_cuba_lif():
+def test_refuses_a_cuba_lif_layer_beside_a_voltage_jump_layer():
     n = 32
-    cuba = nir.CubaLIF(tau_syn=np.full(n, 2e-3), tau_mem=np.full(n, 1e-3), r=np.full(n, 10.0), v_leak=np.zeros(n),
+    cuba = nir.CubaLIF(tau_syn=np.full(n, 2e-3), tau_mem=np.full(n, 1e-2), r=np.ones(n), v_leak=np.zeros(n),
                        v_threshold=np.ones(n))
-    message = refused(chain(lin(n, 784), cuba, lin(10, n), lif(10)))
-    assert "Input -> Linear -> CubaLIF -> Linear -> LIF -> Output" in message
+    message = refused(chain(lin(n, 784), cuba, lin(10, n), lif(10, r=np.ones(10))))
+    assert message.endswith("CubaLIF and LIF layers mix current-based and voltage-jump synapses; a network here "
+                            "has one synapse model")
 
 
 def test_refuses_wrong_layer_count():
