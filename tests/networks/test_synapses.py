@@ -67,8 +67,14 @@ def test_synapse_parameters_are_checked_against_the_neurons():
         dataclasses.replace(random_synapse_weights("lif-lif", CUBA), synapse=CubaSynapse(tau_syn_ms=20.0))
     with pytest.raises(WeightsError, match="E_inh"):
         dataclasses.replace(random_synapse_weights("lif-lif", COBA), synapse=CobaSynapse(e_inh_mV=-60.0))
-    with pytest.raises(ParameterError, match="tau_exc_ms"):
+    with pytest.raises(WeightsError, match=r"^coba synapse: E_exc \(-55.0 mV\) must lie above the threshold$"):
+        dataclasses.replace(random_synapse_weights("lif-lif", COBA), synapse=CobaSynapse(e_exc_mV=-55.0))
+    with pytest.raises(ParameterError, match=r"^coba synapse: tau_exc_ms must be > 0, got 0.0$"):
         CobaSynapse(tau_exc_ms=0.0)
+    with pytest.raises(ParameterError, match=r"^cuba synapse: tau_syn_ms must be > 0, got -5.0$"):
+        CubaSynapse(tau_syn_ms=-5.0)
+    with pytest.raises(ParameterError, match="e_inh_mV must be a finite number"):
+        CobaSynapse(e_inh_mV=float("nan"))
     with pytest.raises(WeightsError, match="biases"):
         dataclasses.replace(random_synapse_weights("lif-lif", COBA), bias_hidden=np.zeros(32, np.float32))
 

@@ -111,7 +111,7 @@ def test_physiology_reports_bounds_rates_and_both_time_steps(small_weights, tmp_
     weights.save(coba, paths[1])
     physiology = script("physiology")
     assert physiology.main(["--weights", *map(str, paths), "--n", "4", "--dt", "0.5", "--backend", "runtime",
-                            "--out-dir", str(tmp_path)]) == 0
+                            "--parity-n", "3", "--out-dir", str(tmp_path)]) == 0
     rows = {row["name"]: row for row in json.loads((tmp_path / "physiology.json").read_text())["rows"]}
     assert rows["delta"]["fine_dt"]["dt_ms"] == 0.5 and rows["delta"]["fine_dt"]["steps"] == 50
     assert not rows["delta"]["checks"]["potentials_within_bounds"]
@@ -119,3 +119,5 @@ def test_physiology_reports_bounds_rates_and_both_time_steps(small_weights, tmp_
     assert -80.0 <= hidden["v_min_mV"] and hidden["mean_rate_hz"] > 0
     assert rows["coba"]["checks"]["input_rate_ok"] and not rows["delta"]["checks"]["input_rate_ok"]
     assert "| delta | delta |" in (tmp_path / "physiology.md").read_text()
+    assert rows["coba"]["parity"]["n_images"] == 3 and rows["coba"]["parity"]["count_agreement"] == 1.0
+    assert "| 100.00% / 100.00% / 100.00% (3 digits) |" in (tmp_path / "physiology.md").read_text()
