@@ -13,7 +13,7 @@ import dataclasses
 from pathlib import Path
 
 from snn_mnist.cli import options
-from snn_mnist.neuron_models.topology import TOPOLOGIES
+from snn_mnist.weights.pretrained import NAMES
 
 SHOWN_HIDDEN = 4  # hidden neurons drawn by default: the most active ones
 
@@ -38,7 +38,7 @@ def add_parser(subparsers) -> None:
     d.set_defaults(run=run_digit_figures)
 
     c = kinds.add_parser("confusion", help="confusion matrix of each model on MNIST test digits")
-    c.add_argument("--models", nargs="+", choices=list(TOPOLOGIES), default=None,
+    c.add_argument("--models", nargs="+", choices=NAMES, default=None, metavar="MODEL",
                    help="models to draw (default: every model with pretrained weights)")
     options.weights(c, help="weights file (only with one --models entry)")
     options.digit_range(c)

@@ -6,7 +6,7 @@
 # weights/pretrained/<model>-<synapse>.npz.
 # Usage: SNN_MNIST_DATA=/path/to/mnist scripts/train_physiological.sh [MODEL] [EPOCHS] [THREADS] [SYNAPSE]
 #        (defaults: lif-lif 30 1 coba). The bundled models were trained with:
-#        lif-lif 30, if-lif 15, lif-if 12, if-if 12 (coba) and lif-lif 10 1 cuba.
+#        lif-lif 30, if-lif 15, lif-if 15, if-if 15 (coba) and lif-lif 15 1 cuba.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model="${1:-lif-lif}"
