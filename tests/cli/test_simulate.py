@@ -33,6 +33,12 @@ def test_writes_the_results(cli, weights_file, tmp_path):
     assert f"accuracy {report['accuracy']:.4f}" in result.stdout
     assert report["run_seconds"] > 0 and report["images_per_second"] == 5 / report["run_seconds"]
     assert (tmp_path / "c.png").stat().st_size > 0
+    # the regime and the physiology, measured inside the simulation
+    assert (report["synapse"], report["dt_ms"], report["presentation_ms"]) == ("delta", 1.0, 12.0)
+    assert report["max_input_rate_hz"] == weights.load(weights_file).max_rate_hz
+    for layer in ("hidden", "output"):
+        assert report[layer]["v_min_mV"] <= report[layer]["v_max_mV"] and report[layer]["mean_rate_hz"] >= 0
+    assert report["synaptic_events_per_image"] > 0
 
     # the same frozen input in this process gives the same answers
     import dataclasses
@@ -67,3 +73,24 @@ def test_build_only_compiles_and_runs_nothing(cli, weights_file, tmp_path):
     report = json.loads(out.read_text())
     assert (report["build_only"], report["backend"], report["n_images"]) == (True, "cpp", 3)
     assert report["build_seconds"] > 0 and "accuracy" not in report
+
+
+def test_models_lists_the_bundled_models(cli):
+    from snn_mnist.weights import pretrained
+
+    listed = cli("models", "--json")
+    assert listed.returncode == 0, listed.stderr
+    rows = json.loads(listed.stdout)
+    assert [row["name"] for row in rows] == pretrained.available()
+    assert {"lif-lif", "if-lif", "lif-if", "if-if", "lif-lif-coba"} <= {row["name"] for row in rows}
+    fields = {"name", "topology", "synapse", "encoding", "steps", "dt_ms", "max_input_rate_hz", "test_accuracy"}
+    assert all(fields <= row.keys() for row in rows)
+    coba = next(row for row in rows if row["name"] == "lif-lif-coba")
+    assert (coba["topology"], coba["synapse"], coba["steps"], coba["max_input_rate_hz"]) == ("lif-lif", "coba", 100, 100.0)
+    table = cli("models")
+    assert table.returncode == 0 and "lif-lif-coba  lif-lif   coba" in table.stdout
+    run = cli("simulate", "--model", "lif-lif-coba", "--backend", "runtime", "--sample", "--n", "2", "--input",
+              "frozen")
+    assert run.returncode == 0 and "lif-lif-coba (784-256-10, coba synapses)" in run.stdout, run.stderr
+    unknown = cli("simulate", "--model", "lif-lif-alpha")
+    assert unknown.returncode == 2 and "invalid choice: 'lif-lif-alpha'" in unknown.stderr

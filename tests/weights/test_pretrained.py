@@ -65,6 +65,24 @@ def test_shipped_pretrained_weights_are_valid(model):
     assert 0.95 < w.provenance["test_accuracy_trainer"] < 1
 
 
+PHYSIOLOGICAL = ["lif-lif-coba", "if-lif-coba", "lif-if-coba", "if-if-coba", "lif-lif-cuba"]
+
+
+@pytest.mark.parametrize("model", PHYSIOLOGICAL)
+def test_the_physiological_models_ship_in_their_regime(model):
+    """The four coba topologies and a cuba LIF-LIF are bundled: 100 ms at 100 Hz, trained at dt 1 ms, and
+    scripts/physiology.py has measured each (snn-mnist models shows those figures)."""
+    assert model in pretrained.available(), f"{model} must ship pretrained weights"
+    w = pretrained.load(model)
+    topology, synapse = pretrained.parse(model)
+    assert (w.topology.name, w.synapse.kind) == (topology, synapse)
+    assert (w.dt_ms, w.steps, w.max_rate_hz) == (1.0, 100, 100.0) and w.step_order == "threshold-first"
+    assert w.provenance["synapse"]["kind"] == synapse and 0.97 < w.provenance["test_accuracy_trainer"] < 1
+    described = pretrained.describe(model)
+    assert described["presentation_ms"] == 100.0 and described["max_input_rate_hz"] == 100.0
+    assert described["test_accuracy"] is not None and described["test_accuracy_at_0.1ms"] is not None
+
+
 SAVED = Path(__file__).resolve().parents[1] / "data" / "trainer_counts.npz"
 
 
