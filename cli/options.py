@@ -24,7 +24,8 @@ def model(p, *, required: bool = False, default: str | None = DEFAULT_MODEL, top
     from snn_mnist.weights.pretrained import NAMES
 
     choices = list(TOPOLOGIES) if topology_only else NAMES
-    what = "hidden-output neuron models" if topology_only else "model: hidden-output neurons[-synapse] (snn-mnist models)"
+    what = ("hidden-output neuron models" if topology_only
+            else "model: hidden-output neurons[-synapse] (snn-mnist models)")
     p.add_argument("--model", required=required, default=None if required else default, choices=choices,
                    metavar="{" + ",".join(TOPOLOGIES) + "}" + ("" if topology_only else "[-cuba|-coba]"),
                    help=what + ("" if required else f" (default {default})"))

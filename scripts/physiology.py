@@ -17,10 +17,11 @@ baseline and are expected to fail it.
 Run on the bundled models over the whole test set (the defaults), it also writes what it measured into
 ``weights/pretrained/measured.json``, which ``snn-mnist models`` shows, and draws the same test digit
 through the delta and the coba LIF-LIF (``snn-mnist trace``, the coba one at 0.1 ms) into
-``results/trace_lif-lif.png`` and ``results/trace_lif-lif-coba.png`` (``--traces-only``: just those). ``--jobs`` runs that many
-simulations at once, each in its own process and build directory. ``--parity-n`` (default 1000; 0:
-none) also compares each network with the trainer's model on that many digits of identical frozen input
-at its training dt (``snn-mnist parity``, cpp, float64; needs PyTorch): label and spike-count agreement.
+``results/trace_lif-lif.png`` and ``results/trace_lif-lif-coba.png`` (``--traces-only``: just those).
+``--jobs`` runs that many simulations at once, each in its own process and build directory.
+``--parity-n`` (default 1000; 0: none) also compares each network with the trainer's model on that
+many digits of identical frozen input at its training dt (``snn-mnist parity``, cpp, float64; needs
+PyTorch): label and spike-count agreement.
 """
 
 from __future__ import annotations

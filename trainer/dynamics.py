@@ -131,8 +131,8 @@ def run_layer(
     them), starting at rest.
 
     ``fast`` lets a synapse model whose state no spike touches (``cuba``, ``coba``) compute its
-    membrane map for all steps first (:func:`run_mapped_layer`): the same network up to rounding,
-    about three times faster to train. Without it, every step runs Brian2's arithmetic
+    membrane map for all steps first (:func:`run_mapped_layer`, threshold-first order only): the same
+    network up to rounding, about twice as fast to train. Without it, every step runs Brian2's arithmetic
     (what parity and the reference counts use).
 
     Returns the spikes (steps, batch, neurons) and, if asked, the membrane potential after each step.
@@ -150,15 +150,14 @@ def run_layer(
     return torch.stack(spikes), (torch.stack(voltages) if record_v else None)
 
 
-
 def run_mapped_layer(
     p: torch.Tensor | float, q: torch.Tensor, c: LayerConstants, slope: float = DEFAULT_SLOPE,
 ) -> torch.Tensor:
     """Run a layer whose free neurons step ``v -> p[t] v + q[t]`` (the synapse model's
     ``membrane_map``: its input and state already folded in), with :func:`layer_step`'s threshold,
-    reset and refractoriness; return the spikes (steps, batch, neurons). A synapse whose input does not
-    touch ``v`` directly receives it the same way in both step orders, so the order does not matter.
-    ``p`` is a number or a tensor shaped like ``q``."""
+    reset and refractoriness, in the threshold-first order (a step's input reaches ``v`` in the next
+    step's update); return the spikes (steps, batch, neurons). ``p`` is a number or a tensor shaped
+    like ``q``."""
     if not isinstance(p, torch.Tensor):
         p = torch.tensor(float(p), dtype=q.dtype)
     return MappedLayer.apply(p, q, c, slope)

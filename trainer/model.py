@@ -43,9 +43,9 @@ class SpikingMLP(torch.nn.Module):
     def forward(self, spikes: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """``spikes`` (steps, batch, inputs; dense or sparse) -> output spikes and hidden spikes,
         (steps, batch, neurons)."""
-        fast = {"slope": self.slope, "fast": True}
-        hidden, _ = run_layer(input_currents(spikes, self.synapse.split(self.w_input_hidden, torch)), self.hidden_c, **fast)
-        output, _ = run_layer(tuple(hidden @ w for w in self.synapse.split(self.w_hidden_output, torch)), self.output_c, **fast)
+        split, fast = self.synapse.split, {"slope": self.slope, "fast": True}
+        hidden, _ = run_layer(input_currents(spikes, split(self.w_input_hidden, torch)), self.hidden_c, **fast)
+        output, _ = run_layer(tuple(hidden @ w for w in split(self.w_hidden_output, torch)), self.output_c, **fast)
         return output, hidden
 
     def to_weights(self, max_rate_hz: float, provenance: dict) -> NetworkWeights:

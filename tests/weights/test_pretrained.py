@@ -33,7 +33,8 @@ def test_unknown_model():
 
 def test_missing_pretrained_file_says_what_to_do(monkeypatch, tmp_path):
     monkeypatch.setattr(pretrained, "DIRECTORY", tmp_path)
-    with pytest.raises(WeightsError, match=r"^no pretrained weights for lif-if \(bundled: none\); pass --weights FILE$"):
+    missing = r"^no pretrained weights for lif-if \(bundled: none\); pass --weights FILE$"
+    with pytest.raises(WeightsError, match=missing):
         pretrained.load("lif-if")
     assert pretrained.available() == []
 
