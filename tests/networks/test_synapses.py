@@ -50,15 +50,18 @@ def test_cuba_if_integrates_the_whole_charge():
     np.testing.assert_allclose(v - REST, np.where(t >= 0, 10.0 * 5.0 / 20.0 * (1 - np.exp(-t / 5.0)), 0.0), atol=1e-9)
 
 
+@pytest.mark.parametrize("dt_ms", [1.0, 0.1])
 @pytest.mark.parametrize("model", ["lif-lif", "if-if"])
-def test_coba_stays_between_the_reversal_potentials_and_is_defined_without_conductance(model):
-    """A huge inhibitory conductance pulls v towards E_inh and never past it; with no conductance open
-    (the IF at rest) the exponential Euler step is defined (Brian2's own form would divide by zero)."""
-    times, v = one_input(COBA, model, w=-50.0)
+def test_coba_stays_between_the_reversal_potentials_and_is_defined_without_conductance(model, dt_ms):
+    """A huge inhibitory conductance pulls v towards E_inh and never past it, at a coarse and a fine dt;
+    with no conductance open (the IF at rest) the exponential Euler step is defined (Brian2's own form
+    would divide by zero)."""
+    steps = round(40 / dt_ms)
+    times, v = one_input(COBA, model, w=-50.0, steps=steps, dt_ms=dt_ms)
     assert np.isfinite(v).all()
     assert v.min() >= COBA.e_inh_mV - 1e-9 and v.min() < -79.0
     assert (v[:3] == REST).all()
-    _, v_exc = one_input(COBA, model, w=0.02)
+    _, v_exc = one_input(COBA, model, w=0.02, steps=steps, dt_ms=dt_ms)
     assert v_exc.max() > REST + 0.2 and v_exc.max() < COBA.e_exc_mV
 
 
