@@ -114,17 +114,20 @@ class CobaSynapse(SynapseParameters):
     @staticmethod
     def membrane_map(currents, c, bias, xp) -> tuple:
         """``advance`` for all steps at once: ``v + (A v + B) dt exprel(A dt)`` is ``P v + Q`` with
-        ``P = exp(A dt)``, ``Q = B dt exprel(A dt)``, and the conductances (which no spike or
-        refractoriness touches) are filtered ahead of time. Equal to ``advance`` but for rounding; the
-        trainer's fast path."""
+        ``P = exp(A dt)`` and ``Q = (1 - P) V_inf``, ``V_inf = -B / A`` the potential the conductances
+        pull towards, and the conductances (which no spike or refractoriness touches) are filtered
+        ahead of time. Equal to ``advance`` but for rounding; the trainer's fast path."""
         s = c.syn
         ge, gi = delivered(currents[0], s["d_exc"], xp), delivered(currents[1], s["d_inh"], xp)
-        a = -(s["leak"] + ge + gi) * s["dt_over_tau"]
-        b = (s["leak"] * c.v_rest + ge * s["e_exc"] + gi * s["e_inh"]) * s["dt_over_tau"]
-        x = xp.where(a == 0, xp.ones_like(a), a)
-        exprel = xp.where(a == 0, xp.ones_like(a), xp.expm1(x) / x)
-        return xp.exp(a), b * exprel
-
+        total = ge + gi + s["leak"]  # -A tau_m
+        pull = ge * s["e_exc"] + gi * s["e_inh"] + s["leak"] * c.v_rest  # B tau_m
+        if not s["leak"]:  # an IF with no conductance open has no V_inf, and P = 1, Q = 0
+            total_or_1 = xp.where(total == 0, xp.ones_like(total), total)
+            v_inf = pull / total_or_1
+        else:
+            v_inf = pull / total
+        change = xp.expm1(total * -s["dt_over_tau"])  # P - 1
+        return 1.0 + change, -change * v_inf
 
 def _exprel_euler(equations, variables) -> str:
     """Exponential Euler, ``x -> x + dt (A x + B) exprel(A dt)`` for each ``dx/dt = A x + B``."""

@@ -170,31 +170,30 @@ class MappedLayer(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, p: torch.Tensor, q: torch.Tensor, c: LayerConstants, slope: float) -> torch.Tensor:
-        gap = c.v_th - c.v_rest
         per_step = p.unbind(0) if p.dim() else [p] * len(q)
         v = torch.full(q.shape[1:], c.v_rest, dtype=q.dtype)
         since = torch.full(q.shape[1:], c.refractory_steps, dtype=torch.int32)
-        v_before, distance, active, fired = [], [], [], []
+        v_before, updated, active, fired = [], [], [], []
         for p_t, q_t in zip(per_step, q.unbind(0)):
             since += 1
             free = since >= c.refractory_steps
             v_before.append(v)
-            v = torch.where(free, p_t * v + q_t, v)
-            x = (v - c.v_th) / gap
-            spike = (x > 0) & free
-            v = torch.where(spike, c.v_reset, v)
+            v = torch.where(free, torch.addcmul(q_t, p_t, v), v)
+            spike = (v > c.v_th) & free
+            updated.append(v)
+            v = v.masked_fill(spike, c.v_reset)
             since.masked_fill_(spike, 0)
-            distance.append(x)
             active.append(free)
             fired.append(spike)
         active, fired = torch.stack(active), torch.stack(fired)
-        ctx.save_for_backward(p, torch.stack(v_before), torch.stack(distance), active, fired)
-        ctx.slope, ctx.gap = slope, gap
+        ctx.save_for_backward(p, torch.stack(v_before), torch.stack(updated), active, fired)
+        ctx.slope, ctx.v_th, ctx.gap = slope, c.v_th, c.v_th - c.v_rest
         return fired.to(q.dtype)
 
     @staticmethod
     def backward(ctx, grad_spikes: torch.Tensor):
-        p, v_before, distance, active, fired = ctx.saved_tensors
+        p, v_before, updated, active, fired = ctx.saved_tensors
+        distance = (updated - ctx.v_th) / ctx.gap  # the surrogate's argument, (v - v_th) / (v_th - v_rest)
         # d spike / d v after the update: the fast sigmoid's slope, where the neuron was free
         surrogate = active / ((ctx.slope * distance.abs() + 1.0) ** 2 * ctx.gap)
         direct = (grad_spikes * surrogate).unbind(0)
