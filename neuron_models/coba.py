@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from .base import ParameterError
-from .synapse import SynapseParameters, brian2_method, delivered, register_synapse
+from .synapse import SynapseParameters, brian2_method, delivered, delivered_vjp, register_synapse
 
 #: Brian2's name for the integration method below (registered on first use)
 METHOD = "exponential_euler_exprel"
@@ -112,22 +112,31 @@ class CobaSynapse(SynapseParameters):
     HAS_MEMBRANE_MAP: ClassVar[bool] = True
 
     @staticmethod
-    def membrane_map(currents, c, bias, xp) -> tuple:
-        """``advance`` for all steps at once: ``v + (A v + B) dt exprel(A dt)`` is ``P v + Q`` with
-        ``P = exp(A dt)`` and ``Q = (1 - P) V_inf``, ``V_inf = -B / A`` the potential the conductances
-        pull towards, and the conductances (which no spike or refractoriness touches) are filtered
-        ahead of time. Equal to ``advance`` but for rounding; the trainer's fast path."""
+    def membrane_map_vjp(currents, c, bias, xp) -> tuple:
+        """``advance``'s ``v + (A v + B) dt exprel(A dt)`` is ``P v + Q`` with ``P = exp(A dt)`` and
+        ``Q = (1 - P) V_inf``, ``V_inf = -B / A`` the potential the conductances pull towards. With
+        ``k = dt / tau_m`` and ``T = -A tau_m`` the total conductance, ``dP/dg = -k P`` and ``dQ/dg = k P V_inf + (1 - P) (E - V_inf) / T`` for
+        either conductance ``g`` and its reversal potential ``E``; the conductances' filter passes
+        the gradient back through :func:`delivered_vjp`."""
         s = c.syn
         ge, gi = delivered(currents[0], s["d_exc"], xp), delivered(currents[1], s["d_inh"], xp)
         total = ge + gi + s["leak"]  # -A tau_m
         pull = ge * s["e_exc"] + gi * s["e_inh"] + s["leak"] * c.v_rest  # B tau_m
-        if not s["leak"]:  # an IF with no conductance open has no V_inf, and P = 1, Q = 0
-            total_or_1 = xp.where(total == 0, xp.ones_like(total), total)
-            v_inf = pull / total_or_1
-        else:
-            v_inf = pull / total
+        # an IF with no conductance open has no V_inf, and P = 1, Q = 0
+        divisor = total if s["leak"] else xp.where(total == 0, xp.ones_like(total), total)
+        v_inf = pull / divisor
         change = xp.expm1(total * -s["dt_over_tau"])  # P - 1
-        return 1.0 + change, -change * v_inf
+        p, q = 1.0 + change, -change * v_inf
+
+        def vjp(grad_p, grad_q):  # refers to no output (the trainer's autograd node keeps it)
+            common = grad_q * v_inf - grad_p
+            common.addcmul_(common, change).mul_(s["dt_over_tau"])  # k P (dL/dQ V_inf - dL/dP)
+            drive = grad_q * -change / divisor
+            return (delivered_vjp(common + drive * (s["e_exc"] - v_inf), s["d_exc"], xp),
+                    delivered_vjp(common + drive * (s["e_inh"] - v_inf), s["d_inh"], xp))
+
+        return p, q, vjp
+
 
 def _exprel_euler(equations, variables) -> str:
     """Exponential Euler, ``x -> x + dt (A x + B) exprel(A dt)`` for each ``dx/dt = A x + B``."""

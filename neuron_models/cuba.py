@@ -29,7 +29,7 @@ from typing import ClassVar
 import numpy as np
 
 from .base import ParameterError
-from .synapse import SynapseParameters, brian2_method, delivered, register_synapse
+from .synapse import SynapseParameters, brian2_method, delivered, delivered_vjp, register_synapse
 
 
 #: Brian2's name for the IF's exact propagator below
@@ -113,12 +113,14 @@ class CubaSynapse(SynapseParameters):
     HAS_MEMBRANE_MAP: ClassVar[bool] = True
 
     @staticmethod
-    def membrane_map(currents, c, bias, xp) -> tuple:
-        """``advance`` for all steps at once: a free neuron's step is ``v -> P v + Q``, with the current
-        (which no spike or refractoriness touches) filtered ahead of time. Equal to ``advance`` but for
-        rounding; the trainer's fast path."""
+    def membrane_map_vjp(currents, c, bias, xp) -> tuple:
+        """``P`` is the leak's decay, ``Q`` the rest's share plus the filtered current (and the bias)."""
         current = delivered(currents[0], c.syn["d_syn"], xp)
-        return c.decay, (1.0 - c.decay) * c.v_rest + c.syn["k"] * current + bias
+
+        def vjp(grad_p, grad_q):
+            return (c.syn["k"] * delivered_vjp(grad_q, c.syn["d_syn"], xp),)
+
+        return c.decay, (1.0 - c.decay) * c.v_rest + c.syn["k"] * current + bias, vjp
 
     # --- NIR (weights.nir_io) ---------------------------------------------------------------------
     def to_nir(self, neuron, nir, n: int, dt_ms: float):

@@ -81,6 +81,18 @@ class SynapseParameters:
     #: the trainer's fast form of ``advance`` for all steps at once (see :meth:`membrane_map`), or not
     HAS_MEMBRANE_MAP: ClassVar[bool] = False
 
+    @staticmethod
+    def membrane_map_vjp(currents, c, bias, xp) -> tuple:
+        """``(P, Q, vjp)``: a free neuron's step is ``v -> P[t] v + Q[t]`` for all steps of
+        ``currents`` (the synaptic state, which no spike or refractoriness touches, filtered ahead of
+        time), equal to ``advance`` but for rounding: the trainer's fast path. ``vjp(dL/dP, dL/dQ)``
+        gives ``dL/dcurrents`` (torch tensors). Only where ``HAS_MEMBRANE_MAP``."""
+        raise NotImplementedError
+
+    def membrane_map(self, currents, c, bias, xp) -> tuple:
+        """``(P, Q)`` of :meth:`membrane_map_vjp`."""
+        return self.membrane_map_vjp(currents, c, bias, xp)[:2]
+
     def reversal_potentials(self) -> dict[str, float]:
         """The potentials (mV) the synaptic input drives the membrane towards, by name, for figures."""
         return {}
@@ -107,6 +119,17 @@ def delivered(currents, decay: float, xp):
     for x in steps[:-1]:
         out.append(out[-1] * decay + x)
     return xp.stack(out)
+
+
+def delivered_vjp(grads, decay: float, xp):
+    """The gradient of :func:`delivered`'s currents from that of its output (steps, ...): the same
+    filter run backwards, ``dL/dcurrents[t] = G[t + 1]`` with ``G[t] = grads[t] + decay G[t + 1]``
+    (the last step's input is seen by no step)."""
+    steps = list(grads.unbind(0)) if hasattr(grads, "unbind") else list(grads)
+    out = [xp.zeros_like(steps[0])]
+    for g in steps[:0:-1]:
+        out.append(out[-1] * decay + g)
+    return xp.stack(out[::-1])
 
 
 def brian2_method(name: str, code) -> str:

@@ -139,7 +139,7 @@ def run_layer(
     """
     currents = currents if isinstance(currents, tuple) else (currents,)
     if fast and c.synapse.HAS_MEMBRANE_MAP and not record_v and not input_first:
-        return run_mapped_layer(*c.synapse.membrane_map(currents, c, bias, torch), c, slope), None
+        return run_mapped_layer(*MembraneMap.apply(c, bias, *currents), c, slope), None
     state = LayerState.at_rest(currents[0].shape[1:], c, currents[0])
     spikes, voltages = [], []
     for step in zip(*(x.unbind(0) for x in currents)):  # unbind: one backward node for all steps
@@ -161,6 +161,24 @@ def run_mapped_layer(
     if not isinstance(p, torch.Tensor):
         p = torch.tensor(float(p), dtype=q.dtype)
     return MappedLayer.apply(p, q, c, slope)
+
+
+class MembraneMap(torch.autograd.Function):
+    """The synapse model's ``membrane_map_vjp`` as one autograd node: ``(P, Q)`` from the currents, and
+    its vector-Jacobian product as the backward pass instead of a graph over every step (``bias`` is a
+    constant: the trainer learns no biases)."""
+
+    @staticmethod
+    def forward(ctx, c: LayerConstants, bias, *currents: torch.Tensor):
+        p, q, ctx.vjp = c.synapse.membrane_map_vjp(currents, c, bias, torch)
+        if not isinstance(p, torch.Tensor):  # a leak's decay: a number, no gradient
+            p = torch.tensor(float(p), dtype=q.dtype)
+            ctx.mark_non_differentiable(p)
+        return p, q
+
+    @staticmethod
+    def backward(ctx, grad_p: torch.Tensor, grad_q: torch.Tensor):
+        return (None, None, *ctx.vjp(grad_p, grad_q))
 
 
 class MappedLayer(torch.autograd.Function):
@@ -193,18 +211,17 @@ class MappedLayer(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_spikes: torch.Tensor):
         p, v_before, updated, active, fired = ctx.saved_tensors
-        distance = (updated - ctx.v_th) / ctx.gap  # the surrogate's argument, (v - v_th) / (v_th - v_rest)
-        # d spike / d v after the update: the fast sigmoid's slope, where the neuron was free
-        surrogate = active / ((ctx.slope * distance.abs() + 1.0) ** 2 * ctx.gap)
-        direct = (grad_spikes * surrogate).unbind(0)
-        kept = (~fired).to(distance.dtype).unbind(0)  # the reset passes no gradient
-        through = torch.where(active, p, torch.ones_like(p)).expand_as(distance).unbind(0)  # d v_t / d v_{t-1}
-        grad_v = torch.zeros_like(distance[0])
-        grads = [None] * len(direct)
+        # d spike / d v after the update: the fast sigmoid's slope at (v - v_th) / (v_th - v_rest), where
+        # the neuron was free; computed in place, one tensor of all steps at a time
+        surrogate = (updated - ctx.v_th).abs_().mul_(ctx.slope / ctx.gap).add_(1.0).square_().mul_(ctx.gap)
+        direct = torch.div(grad_spikes, surrogate, out=surrogate).mul_(active).unbind(0)
+        kept = (~fired).to(grad_spikes.dtype).unbind(0)  # the reset passes no gradient
+        through = torch.where(active, p, torch.ones_like(p)).expand_as(updated).unbind(0)  # d v_t / d v_{t-1}
+        grad_v = torch.zeros_like(updated[0])
+        grad_q = torch.empty_like(updated)
         for t in range(len(direct) - 1, -1, -1):
-            g = torch.addcmul(direct[t], grad_v, kept[t])  # d loss / d v after the update of step t
-            grads[t] = g
+            g = torch.addcmul(direct[t], grad_v, kept[t], out=grad_q[t])  # d loss / d v after the update of step t
             grad_v = g * through[t]
-        grad_q = torch.stack(grads) * active
+        grad_q.mul_(active)
         grad_p = (grad_q * v_before).sum() if p.dim() == 0 else grad_q * v_before
         return (grad_p if ctx.needs_input_grad[0] else None), grad_q, None, None
