@@ -48,6 +48,7 @@ SIZE = 28  # side of the prepared image
 BOX = 20  # side of the box the digit is fitted into
 CENTRE = (14.0, 14.0)  # where MNIST digits have their centre of mass (row, column)
 MAX_SIDE = 1024  # larger images are scaled down on reading: the digit ends up 20 pixels tall anyway
+MAX_PIXELS = 4096 * 4096  # refused above this (after a JPEG's reduced decoding), before decoding
 FORMATS = ("PNG", "JPEG")
 MIN_CONTRAST = 0.1  # ink must differ from the paper by at least this fraction of the grey range
 NOISE_FLOOR = 0.2  # fraction of the paper-to-ink range below which a pixel counts as paper ...
@@ -98,9 +99,13 @@ def read_image(source: str | os.PathLike | bytes) -> np.ndarray:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(stream, formats=FORMATS) as image:
+            with Image.open(stream, formats=FORMATS) as image:  # reads the size, decodes nothing yet
                 image.draft("L", (MAX_SIDE, MAX_SIDE))  # JPEG only: decode at a reduced scale if large
-                image = ImageOps.exif_transpose(image)
+                width, height = image.size
+                if width * height > min(MAX_PIXELS, Image.MAX_IMAGE_PIXELS or MAX_PIXELS):
+                    raise ImageError(f"{name}: too many pixels to be a photo of a digit ({width}x{height}; "
+                                     f"at most {MAX_PIXELS / 1e6:.1f} million)")
+                image = _shrunk(ImageOps.exif_transpose(image))
                 grey = _grey(image)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageError(f"{name}: too many pixels to be a photo of a digit") from None
@@ -111,6 +116,21 @@ def read_image(source: str | os.PathLike | bytes) -> np.ndarray:
     if grey.size == 0:
         raise ImageError(f"{name}: the image has no pixels")
     return grey
+
+
+def _shrunk(image: Image.Image) -> Image.Image:
+    """``image`` at most ``MAX_SIDE`` pixels a side, scaled in its own 8- or 16-bit pixels (transparency
+    premultiplied, as Pillow resizes), so that no full-size floating-point copy is ever made."""
+    if max(image.size) <= MAX_SIDE:
+        return image
+    if image.mode in ("P", "PA") or "transparency" in image.info:
+        image = image.convert("RGBA")
+    elif image.mode in ("1", "CMYK", "YCbCr", "LAB", "HSV"):
+        image = image.convert("RGB")
+    elif image.mode.startswith("I;16"):
+        image = image.convert("I")
+    image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+    return image
 
 
 def _grey(image: Image.Image) -> np.ndarray:

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import io
+import struct
+import subprocess
+import sys
+import textwrap
+import zlib
 
 import numpy as np
 import pytest
@@ -187,6 +192,48 @@ def test_too_many_pixels_is_refused(monkeypatch):
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100 * 100)
     with pytest.raises(ImageError, match="too many pixels"):
         user_image.load(png(Image.new("L", (150, 150), 255)))
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A PNG whose header claims ``width`` x ``height`` pixels (its data is one pixel's): what a
+    decompression bomb looks like before it is decoded."""
+    data = bytearray(png(Image.new("RGBA", (1, 1))))
+    assert data[12:16] == b"IHDR"
+    data[16:24] = struct.pack(">II", width, height)
+    data[29:33] = struct.pack(">I", zlib.crc32(bytes(data[12:29])))
+    return bytes(data)
+
+
+def test_a_huge_image_is_refused_before_it_is_decoded(monkeypatch):
+    def no_decoding(self, *args):
+        raise AssertionError("decoded")
+
+    bomb = png_claiming(9000, 9000)
+    monkeypatch.setattr(Image.Image, "load", no_decoding)
+    with pytest.raises(ImageError, match=r"too many pixels .*\(9000x9000; at most 16.8 million\)"):
+        user_image.load(bomb)
+
+
+def test_a_large_image_is_scaled_down_before_any_floating_point_copy():
+    """A 4000 x 4000 RGBA PNG (16 million pixels, in the limit): prepared in a fresh process whose
+    memory grows by far less than the 512 MB one float64 RGBA copy of it would take."""
+    script = textwrap.dedent("""
+        import io, resource, sys
+        from PIL import Image, ImageDraw
+        from snn_mnist.digits import user_image
+        image = Image.new("RGBA", (4000, 4000), (255, 255, 255, 0))
+        ImageDraw.Draw(image).line([(1000, 600), (3000, 600), (1600, 3400)], fill=(0, 0, 0, 255), width=360)
+        buffer = io.BytesIO(); image.save(buffer, format="PNG", compress_level=1); del image
+        data = buffer.getvalue(); del buffer
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        digit = user_image.load(data)
+        grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+        print(grown // 1024, int(digit.pixels.max()))
+    """)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    grown_mb, brightest = int(out[0]), int(out[1])
+    assert brightest == 255  # a digit was found
+    assert grown_mb < 200, f"preparing the image took {grown_mb} MB more"
 
 
 def test_bad_angle_is_refused():
