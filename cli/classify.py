@@ -13,6 +13,7 @@ import argparse
 
 import numpy as np
 
+from snn_mnist import limits
 from snn_mnist.cli import options
 
 
@@ -21,9 +22,10 @@ def add_digit_options(p: argparse.ArgumentParser) -> None:
     options.model(p)
     options.weights(p)
     rotation = p.add_mutually_exclusive_group()
-    rotation.add_argument("--rotate", type=float, default=None, metavar="DEG",
+    rotation.add_argument("--rotate", type=options.checked(limits.angle, "--rotate"), default=None, metavar="DEG",
                           help="rotate the digit by DEG degrees, counter-clockwise")
-    rotation.add_argument("--rotate-range", type=float, nargs=2, default=None, metavar=("A", "B"),
+    rotation.add_argument("--rotate-range", type=options.checked(limits.angle, "--rotate-range"), nargs=2, default=None,
+                          metavar=("A", "B"),
                           help="rotate by an angle drawn uniformly from [A, B] degrees with --seed")
     options.seed(p, help="seed of the input spike trains and of --rotate-range's angle (default 0)")
     options.backend(p, default="runtime", why=": for one digit, faster than compiling C++")
@@ -46,11 +48,9 @@ def rotation_angle(rotate: float | None, rotate_range, seed: int) -> float:
 
     if rotate_range is not None:
         low, high = rotate_range
-        if not (np.isfinite(low) and np.isfinite(high) and low <= high):
-            raise UserError(f"--rotate-range needs finite A <= B, got {low:g} {high:g}")
+        if not low <= high:
+            raise UserError(f"--rotate-range needs A <= B, got {low:g} {high:g}")
         return float(np.random.default_rng(seed).uniform(low, high))
-    if rotate is not None and not np.isfinite(rotate):
-        raise UserError(f"--rotate needs a finite angle, got {rotate}")
     return float(rotate or 0.0)
 
 

@@ -7,6 +7,7 @@ import dataclasses
 import warnings
 from pathlib import Path
 
+from snn_mnist import limits
 from snn_mnist.backends import BACKENDS
 from snn_mnist.networks.simulation import INPUT_MODES
 from snn_mnist.neuron_models.topology import TOPOLOGIES
@@ -39,8 +40,20 @@ def backend(p, *, default: str, choices=BACKENDS, why: str = "") -> None:
     p.add_argument("--backend", choices=choices, default=default, help=f"Brian2 backend (default {default}{why})")
 
 
+def checked(check, name: str):
+    """An argparse ``type`` from one of :mod:`snn_mnist.limits`' checks: its reason, in one line, exit 2."""
+    def parse(text: str):
+        try:
+            return check(text, name)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc).removeprefix(f"{name} ")) from None
+
+    parse.__name__ = name  # argparse names the type in its message
+    return parse
+
+
 def seed(p, *, help: str = "seed of the input spike trains (default 0)") -> None:
-    p.add_argument("--seed", type=int, default=0, help=help)
+    p.add_argument("--seed", type=checked(limits.seed, "seed"), default=0, help=help)
 
 
 def threads(p, *, help: str = "OpenMP threads of the cpp backend (default 0: none)") -> None:

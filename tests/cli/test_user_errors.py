@@ -105,3 +105,19 @@ def test_trace_errors(cli, weights_file, tmp_path, extra, pattern):
 def test_download_into_an_unwritable_place(cli, tmp_path):
     (tmp_path / "file").write_text("")
     assert_one_line_error(cli("download", "--data-dir", tmp_path / "file" / "mnist"), r"download: error: cannot write to")
+
+
+@pytest.mark.parametrize("command", [["simulate"], ["trace"], ["classify", "x.png"], ["figures", "confusion"],
+                                     ["stdp", "train"], ["stdp", "eval"], ["parity"], ["train"]])
+@pytest.mark.parametrize("seed, pattern", [("-1", r"must lie in \[0, 2\*\*32\), got -1"),
+                                           ("4294967296", r"must lie in \[0, 2\*\*32\), got 4294967296"),
+                                           ("1.5", r"must be a whole number, got '1.5'")])
+def test_seeds_outside_numpys_range_are_refused_by_every_command(cli, command, seed, pattern):
+    assert_one_line_error(cli(*command, "--seed", seed), r"argument --seed: " + pattern)
+
+
+@pytest.mark.parametrize("extra", [["--rotate", "1e400"], ["--rotate", "nan"], ["--rotate", "-400"],
+                                   ["--rotate-range", "-20", "inf"]])
+def test_rotations_beyond_a_turn_are_refused(cli, extra):
+    assert_one_line_error(cli("classify", "x.png", *extra), r"argument --rotate(-range)?: must be a finite angle "
+                                                            r"within \[-360, 360\] degrees")

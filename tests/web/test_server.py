@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import base64
+import http.client
 import io
 import json
+import socket
+import struct
 import threading
+import time
 import urllib.error
 import urllib.request
 
@@ -145,3 +149,112 @@ def test_page_in_headless_chromium(server, tmp_path):
         assert not browser_session.find_element(By.ID, "result").is_displayed()
     finally:
         browser_session.quit()
+
+
+# --- hostile use: other sites, bad numbers, odd uploads, slow and vanishing clients ------------------
+def raw(server: str, payload: bytes, timeout: float = 60.0) -> bytes:
+    """Send ``payload`` as it is on a fresh connection; the whole answer."""
+    host, port = server.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=timeout) as conn:
+        conn.sendall(payload)
+        chunks = []
+        while chunk := conn.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_other_hosts_and_other_sites_are_refused(server):
+    port = server.rsplit(":", 1)[1]
+    status, body = request(server + "/api/models", headers={"Host": f"evil.example:{port}"})
+    assert status == 403 and "answers requests for" in json.loads(body)["error"]  # DNS rebinding
+    for url in ("/api/models", "/api/classify"):
+        status, body = request(server + url, data=digit_png() if "classify" in url else None,
+                               headers={"Origin": "http://evil.example"})
+        assert status == 403 and json.loads(body)["error"] == "requests from other sites are refused"
+    status, _ = request(server + "/api/models", headers={"Origin": server})  # the page itself
+    assert status == 200
+    status, _ = request(f"http://localhost:{port}/api/models")
+    assert status == 200
+
+
+def test_bad_numbers_and_odd_uploads_get_a_reason(server):
+    cases = [
+        ("/api/classify?seed=4294967296", "seed must lie in [0, 2**32)"),
+        ("/api/classify?seed=-1", "seed must lie in [0, 2**32)"),
+        ("/api/classify?rotate_max=1e400", "rotate_max must be a finite angle"),
+        ("/api/classify?rotate_min=-1e300", "rotate_min must be a finite angle"),
+        ("/api/classify?rotate_min=nan", "rotate_min must be a finite angle"),
+    ]
+    for path, message in cases:
+        status, body = request(server + path, data=digit_png())
+        assert status == 400 and message in json.loads(body)["error"], (path, body)
+    for length in ("-5", "abc", "1e3"):
+        answer = raw(server, f"POST /api/classify HTTP/1.1\r\nHost: {server[7:]}\r\nContent-Length: {length}\r\n\r\n"
+                     .encode())
+        assert answer.startswith(b"HTTP/1.0 400") and b"Content-Length must be a whole number" in answer, length
+    answer = raw(server, f"POST /api/classify HTTP/1.1\r\nHost: {server[7:]}\r\n\r\n".encode())
+    assert answer.startswith(b"HTTP/1.0 411")
+
+
+def test_a_chunked_upload_is_read(server, app):
+    host, port = server[7:].split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=600)
+    data = digit_png()
+    conn.request("POST", "/api/classify?seed=3", body=iter([data[:1000], data[1000:]]), encode_chunked=True,
+                 headers={"Transfer-Encoding": "chunked"})
+    answer = conn.getresponse()
+    assert answer.status == 200
+    assert json.loads(answer.read())["counts"] == app.classify(data, "lif-lif", 0.0, 0.0, 3)["counts"]
+
+
+def test_uploads_beyond_those_in_work_get_503(server, app):
+    from snn_mnist.web.server import MAX_IN_WORK
+
+    for _ in range(MAX_IN_WORK):
+        app._in_work.acquire()
+    try:
+        status, body = request(server + "/api/classify", data=digit_png())
+        assert status == 503 and "busy" in json.loads(body)["error"]
+    finally:
+        for _ in range(MAX_IN_WORK):
+            app._in_work.release()
+    assert request(server + "/api/classify", data=digit_png())[0] == 200
+
+
+def test_slow_clients_are_bounded_and_timed_out(app):
+    """300 half-sent requests hold at most MAX_CONNECTIONS threads, each for at most the timeout; then
+    the server answers again."""
+    from snn_mnist.web.server import MAX_CONNECTIONS
+
+    httpd = make_server(app, "127.0.0.1", 0)
+    httpd.RequestHandlerClass.timeout = 1.0
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    port = httpd.server_address[1]
+    before = threading.active_count()
+    slow = []
+    try:
+        for _ in range(300):
+            conn = socket.create_connection(("127.0.0.1", port))
+            conn.sendall(b"POST /api/classify HTTP/1.1\r\nHost: 127.0.0")  # and never the rest
+            slow.append(conn)
+        time.sleep(0.5)
+        assert threading.active_count() - before <= MAX_CONNECTIONS
+        time.sleep(2.0)  # every held connection has timed out
+        assert request(f"http://127.0.0.1:{port}/api/models")[0] == 200
+    finally:
+        for conn in slow:
+            conn.close()
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_a_client_that_goes_away_leaves_no_traceback(server, capfd):
+    host, port = server[7:].split(":")
+    data = digit_png()
+    with socket.create_connection((host, int(port))) as conn:
+        conn.sendall(f"POST /api/classify HTTP/1.1\r\nHost: {server[7:]}\r\nContent-Length: {len(data)}\r\n\r\n"
+                     .encode() + data)
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # reset, not a polite close
+    time.sleep(8.0)  # the simulation ends and its answer meets the closed socket
+    assert request(server + "/api/models")[0] == 200
+    assert "Traceback" not in capfd.readouterr().err
