@@ -39,6 +39,8 @@ def add_parser(subparsers) -> None:
     options.json_out(p, what="prediction and spike counts")
     p.add_argument("--prepared", metavar="FILE", default=None,
                    help="save the 28x28 digit the network saw as an image (e.g. prepared.png)")
+    options.reads(p, "image", "IMAGE")
+    options.writes(p, "prepared", "--prepared", options.IMAGE_FORMATS)
     p.set_defaults(run=run)
 
 

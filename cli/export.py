@@ -13,6 +13,7 @@ def add_parser(subparsers) -> None:
     options.model(p, required=True)
     options.weights(p)
     p.add_argument("out", metavar="OUT.nir", help="NIR file to write")
+    options.writes(p, "out", "OUT.nir", (".nir",))
     p.set_defaults(run=run)
 
 

@@ -18,6 +18,13 @@ from snn_mnist.weights.pretrained import NAMES
 SHOWN_HIDDEN = 4  # hidden neurons drawn by default: the most active ones
 
 
+def _file_name(text: str) -> str:
+    """``--name``: a plain file name prefix, never a path out of ``--out-dir``."""
+    if not text or text in (".", "..") or "/" in text or "\\" in text or "\0" in text:
+        raise argparse.ArgumentTypeError(f"must be a plain file name prefix (no folders), got {text!r}")
+    return text
+
+
 def add_parser(subparsers) -> None:
     from snn_mnist.cli.classify import add_digit_options
 
@@ -34,7 +41,10 @@ def add_parser(subparsers) -> None:
                         f"(default: all output neurons and the {SHOWN_HIDDEN} most active hidden ones)")
     d.add_argument("--fps", type=float, default=6.0, help="frames (time steps) per second of the GIF")
     d.add_argument("--out-dir", default="results", metavar="DIR", help="folder for the figures (default results)")
-    d.add_argument("--name", default=None, help="file name prefix (default: image name or mnistI, and the model)")
+    d.add_argument("--name", type=_file_name, default=None,
+                   help="file name prefix (default: image name or mnistI, and the model)")
+    options.reads(d, "image", "IMAGE")
+    options.writes(d, "out_dir", "--out-dir", directory=True)
     d.set_defaults(run=run_digit_figures)
 
     c = kinds.add_parser("confusion", help="confusion matrix of each model on MNIST test digits")
@@ -47,6 +57,7 @@ def add_parser(subparsers) -> None:
     options.seed(c, help="seed of the Poisson input (default 0)")
     options.threads(c)
     c.add_argument("--out-dir", default="results", metavar="DIR", help="folder for the figures (default results)")
+    options.writes(c, "out_dir", "--out-dir", directory=True)
     c.set_defaults(run=run_confusion)
 
 

@@ -33,13 +33,15 @@ class UserError(Exception):
 
 def user_errors() -> tuple[type[BaseException], ...]:
     """Exception types that describe a problem with the user's input or machine."""
+    from snn_mnist.atomic_files import OutputError
     from snn_mnist.backends import BackendError
     from snn_mnist.digits.mnist import DataError
     from snn_mnist.encoding import EncodingError
     from snn_mnist.neuron_models import ParameterError
     from snn_mnist.weights import WeightsError
 
-    return (UserError, BackendError, DataError, EncodingError, ParameterError, WeightsError, FileNotFoundError)
+    return (UserError, BackendError, DataError, EncodingError, ParameterError, WeightsError, OutputError,
+            FileNotFoundError)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -56,8 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from snn_mnist.cli.options import check_paths
+
     args = build_parser().parse_args(argv)
     try:
+        check_paths(args)
         return int(args.run(args) or 0)
     except BrokenPipeError:  # the reader went away (``snn-mnist models --json | head``): nothing to report
         import os

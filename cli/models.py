@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 
+from snn_mnist.cli import options
+
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser("models", help="list the bundled pretrained models (names for --model)")
     p.add_argument("--json", nargs="?", const="-", default=None, metavar="FILE",
                    help="write the list as JSON to FILE (to standard output without FILE)")
+    options.writes(p, "json", "--json")
     p.set_defaults(run=run)
 
 

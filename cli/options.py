@@ -34,6 +34,35 @@ def model(p, *, required: bool = False, default: str | None = DEFAULT_MODEL, top
 
 def weights(p, *, help: str = "weights file, .npz or .nir (default: the pretrained weights of --model)") -> None:
     p.add_argument("--weights", metavar="FILE", default=None, help=help)
+    reads(p, "weights", "--weights")
+
+
+# --- what a command reads and writes, declared with its options, checked before any work starts -------
+FIGURE_FORMATS = (".png", ".pdf", ".svg", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".eps", ".ps")
+IMAGE_FORMATS = (".png", ".jpg", ".jpeg")
+
+
+def writes(p, dest: str, option: str, formats: tuple[str, ...] = (), *, directory: bool = False) -> None:
+    """Declare that ``args.<dest>`` (given as ``option``) names a file (or folder) the command writes."""
+    p.set_defaults(_writes=[*(p.get_default("_writes") or []), (dest, option, formats, directory)])
+
+
+def reads(p, dest: str, option: str) -> None:
+    """Declare that ``args.<dest>`` names a file the command reads (never to be overwritten by an output)."""
+    p.set_defaults(_reads=[*(p.get_default("_reads") or []), (dest, option)])
+
+
+def check_paths(args: argparse.Namespace) -> None:
+    """Before the command runs: every output can be written in its format (``atomic_files.check_output``),
+    and none is an input or another output of the same run. ``-`` is standard output."""
+    from snn_mnist.atomic_files import check_distinct, check_output
+
+    declared = [(getattr(args, dest, None), *spec) for dest, *spec in getattr(args, "_writes", ())]
+    declared = [(value, *spec) for value, *spec in declared if value is not None and value != "-"]
+    inputs = {option: getattr(args, dest) for dest, option in getattr(args, "_reads", ()) if getattr(args, dest, None)}
+    check_distinct({option: value for value, option, _, directory in declared if not directory and value}, inputs)
+    for value, _, formats, directory in declared:
+        check_output(value, formats, directory=directory)
 
 
 def backend(p, *, default: str, choices=BACKENDS, why: str = "") -> None:
@@ -73,6 +102,7 @@ def digit_range(p, *, n: int | None = None) -> None:
 
 def json_out(p, *, what: str = "the results") -> None:
     p.add_argument("--json", metavar="FILE", default=None, help=f"write {what} to this JSON file")
+    writes(p, "json", "--json")
 
 
 def synapse(p) -> None:

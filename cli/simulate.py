@@ -15,6 +15,7 @@ def add_parser(subparsers) -> None:
     options.digit_range(p)
     options.json_out(p)
     p.add_argument("--confusion", metavar="FILE", default=None, help="draw the confusion matrix into this image file")
+    options.writes(p, "confusion", "--confusion", options.FIGURE_FORMATS)
     p.add_argument("--build-only", action="store_true",
                    help="generate and compile the network (cpp or cuda) without running it, e.g. cuda without a GPU")
     p.add_argument("--compute-capability", metavar="X.Y", default=None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from snn_mnist.cli import options
 from snn_mnist.cli.options import add_network_options, digits, network_weights
 
 LAYERS = ("hidden", "output")
@@ -16,6 +17,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--neurons", nargs="+", default=["hidden:0,1,2", "output:all"], metavar="LAYER:WHICH",
                    help="neurons whose potential is recorded, e.g. hidden:0,1,2 output:all (the default)")
     p.add_argument("--out", required=True, metavar="FILE", help="image file to write (.png, .pdf, .svg)")
+    options.writes(p, "out", "--out", options.FIGURE_FORMATS)
     p.set_defaults(run=run)
 
 

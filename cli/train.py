@@ -27,6 +27,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--checkpoint-dir", default=None, help="default: OUT's name + '.checkpoints'")
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint in --checkpoint-dir")
     p.add_argument("--out", required=True, help="weights file to write (.npz)")
+    options.writes(p, "out", "--out", (".npz",))
+    options.writes(p, "checkpoint_dir", "--checkpoint-dir", directory=True)
     p.set_defaults(run=run)
 
 
