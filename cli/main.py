@@ -57,12 +57,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    from snn_mnist.cli.options import check_paths
+def _check_paths(args: argparse.Namespace) -> None:
+    """Before the command runs: every output can be written in its format (``atomic_files.check_output``),
+    and none is an input or another output of the same run. ``-`` is standard output."""
+    from snn_mnist.atomic_files import check_distinct, check_output
 
+    declared = [(getattr(args, dest, None), *spec) for dest, *spec in getattr(args, "_writes", ())]
+    declared = [(value, *spec) for value, *spec in declared if value is not None and value != "-"]
+    inputs = {option: getattr(args, dest) for dest, option in getattr(args, "_reads", ()) if getattr(args, dest, None)}
+    check_distinct({option: value for value, option, _, directory in declared if not directory and value}, inputs)
+    for value, _, formats, directory in declared:
+        check_output(value, formats, directory=directory)
+
+
+def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        check_paths(args)
+        _check_paths(args)
         return int(args.run(args) or 0)
     except BrokenPipeError:  # the reader went away (``snn-mnist models --json | head``): nothing to report
         import os

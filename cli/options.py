@@ -43,7 +43,8 @@ IMAGE_FORMATS = (".png", ".jpg", ".jpeg")
 
 
 def writes(p, dest: str, option: str, formats: tuple[str, ...] = (), *, directory: bool = False) -> None:
-    """Declare that ``args.<dest>`` (given as ``option``) names a file (or folder) the command writes."""
+    """Declare that ``args.<dest>`` (given as ``option``) names a file (or folder) the command writes;
+    ``cli.main`` checks it before the command runs."""
     p.set_defaults(_writes=[*(p.get_default("_writes") or []), (dest, option, formats, directory)])
 
 
@@ -51,18 +52,6 @@ def reads(p, dest: str, option: str) -> None:
     """Declare that ``args.<dest>`` names a file the command reads (never to be overwritten by an output)."""
     p.set_defaults(_reads=[*(p.get_default("_reads") or []), (dest, option)])
 
-
-def check_paths(args: argparse.Namespace) -> None:
-    """Before the command runs: every output can be written in its format (``atomic_files.check_output``),
-    and none is an input or another output of the same run. ``-`` is standard output."""
-    from snn_mnist.atomic_files import check_distinct, check_output
-
-    declared = [(getattr(args, dest, None), *spec) for dest, *spec in getattr(args, "_writes", ())]
-    declared = [(value, *spec) for value, *spec in declared if value is not None and value != "-"]
-    inputs = {option: getattr(args, dest) for dest, option in getattr(args, "_reads", ()) if getattr(args, dest, None)}
-    check_distinct({option: value for value, option, _, directory in declared if not directory and value}, inputs)
-    for value, _, formats, directory in declared:
-        check_output(value, formats, directory=directory)
 
 
 def backend(p, *, default: str, choices=BACKENDS, why: str = "") -> None:

@@ -36,7 +36,7 @@ def test_export_then_simulate_the_nir_file(tmp_path, random_weights, capsys):
 @pytest.mark.parametrize(
     "argv, phrase",
     [
-        (["export", "--model", "lif-lif", "--weights", "{npz}", "{tmp}/out.npz"], "must end in .nir"),
+        (["export", "--model", "lif-lif", "--weights", "{npz}", "{tmp}/out.npz"], "unknown format .npz; use one of .nir"),
         (["export", "--model", "if-if", "--weights", "{npz}", "{tmp}/out.nir"], "holds a lif-lif network, not if-if"),
         (["export", "--model", "lif-lif", "--weights", "{tmp}/missing.npz", "{tmp}/out.nir"], "not found"),
     ],

@@ -1,5 +1,7 @@
 """Whatever a user gets wrong ends in one line on stderr and exit status 2, never a traceback."""
 
+import os
+
 import pytest
 
 from snn_mnist.weights import pretrained
@@ -121,3 +123,35 @@ def test_seeds_outside_numpys_range_are_refused_by_every_command(cli, command, s
 def test_rotations_beyond_a_turn_are_refused(cli, extra):
     assert_one_line_error(cli("classify", "x.png", *extra), r"argument --rotate(-range)?: must be a finite angle "
                                                             r"within \[-360, 360\] degrees")
+
+
+@pytest.mark.parametrize("args, pattern", [
+    (["classify", "{photo}", "--prepared", "{photo}"], r"--prepared .*photo.jpg is the input IMAGE"),
+    ([*SIM, "--weights", "{weights}", "--json", "{weights}"], r"--json .* is the input --weights"),
+    ([*SIM, "--json", "{folder}"], r"a folder; give a file name to write"),
+    ([*SIM, "--json", "{file}/out.json"], r"is a file, not a folder"),
+    ([*SIM, "--json", ""], r"an output path is empty"),
+    ([*SIM, "--json", "/dev/full"], r"not a regular file \(a device, pipe or socket\)"),
+    ([*SIM, "--confusion", "c.xyz"], r"c.xyz: unknown format \.xyz; use one of \.png, \.pdf"),
+    (["trace", "--model", "lif-lif", "--sample", "--index", "0", "--out", "t.xyz"], r"unknown format \.xyz"),
+    (["figures", "digit", "{photo}", "--out-dir", "{file}"], r"not a folder"),
+    (["figures", "digit", "{photo}", "--name", "../../x"], r"--name: must be a plain file name prefix"),
+    (["figures", "confusion", "--out-dir", "{file}"], r"not a folder"),
+    (["stdp", "train", "--neurons", "10", "--out", "{folder}"], r"a folder; give a file name to write"),
+    (["stdp", "train", "--neurons", "10", "--out", "{folder}/net.npz", "--checkpoint-dir", "{file}"], r"not a folder"),
+    (["train", "--model", "lif-lif", "--out", "w.txt"], r"w.txt: unknown format \.txt; use one of \.npz"),
+    (["export", "--model", "lif-lif", "x.json"], r"unknown format \.json; use one of \.nir"),
+    (["models", "--json", "{folder}"], r"a folder"),
+])
+def test_outputs_are_refused_before_any_work_and_inputs_are_never_overwritten(cli, tmp_path, weights_file, args,
+                                                                              pattern):
+    photo, folder, file = tmp_path / "photo.jpg", tmp_path / "folder", tmp_path / "file.txt"
+    photo.write_bytes(b"a photo, as far as this test goes")
+    folder.mkdir()
+    file.write_text("mine")
+    before = {p: p.read_bytes() for p in (photo, file, weights_file)}
+    values = {"photo": photo, "folder": folder, "file": file, "weights": weights_file}
+    result = cli(*(a.format(**values) for a in args))
+    assert_one_line_error(result, pattern)
+    assert {p: p.read_bytes() for p in before} == before
+    assert os.path.exists("/dev/full") or "/dev/full" not in args
