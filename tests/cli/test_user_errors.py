@@ -1,6 +1,7 @@
 """Whatever a user gets wrong ends in one line on stderr and exit status 2, never a traceback."""
 
 import os
+import stat
 
 import pytest
 
@@ -131,7 +132,7 @@ def test_rotations_beyond_a_turn_are_refused(cli, extra):
     ([*SIM, "--json", "{folder}"], r"a folder; give a file name to write"),
     ([*SIM, "--json", "{file}/out.json"], r"is a file, not a folder"),
     ([*SIM, "--json", ""], r"an output path is empty"),
-    ([*SIM, "--json", "/dev/full"], r"not a regular file \(a device, pipe or socket\)"),
+    ([*SIM, "--json", "{fifo}"], r"not a regular file \(a device, pipe or socket\)"),
     ([*SIM, "--confusion", "c.xyz"], r"c.xyz: unknown format \.xyz; use one of \.png, \.pdf"),
     (["trace", "--model", "lif-lif", "--sample", "--index", "0", "--out", "t.xyz"], r"unknown format \.xyz"),
     (["figures", "digit", "{photo}", "--out-dir", "{file}"], r"not a folder"),
@@ -146,12 +147,13 @@ def test_rotations_beyond_a_turn_are_refused(cli, extra):
 def test_outputs_are_refused_before_any_work_and_inputs_are_never_overwritten(cli, tmp_path, weights_file, args,
                                                                               pattern):
     photo, folder, file = tmp_path / "photo.jpg", tmp_path / "folder", tmp_path / "file.txt"
+    os.mkfifo(tmp_path / "fifo")  # like /dev/full, which root could otherwise replace: not a regular file
     photo.write_bytes(b"a photo, as far as this test goes")
     folder.mkdir()
     file.write_text("mine")
     before = {p: p.read_bytes() for p in (photo, file, weights_file)}
-    values = {"photo": photo, "folder": folder, "file": file, "weights": weights_file}
+    values = {"photo": photo, "folder": folder, "file": file, "weights": weights_file, "fifo": tmp_path / "fifo"}
     result = cli(*(a.format(**values) for a in args))
     assert_one_line_error(result, pattern)
     assert {p: p.read_bytes() for p in before} == before
-    assert os.path.exists("/dev/full") or "/dev/full" not in args
+    assert stat.S_ISFIFO(os.stat(tmp_path / "fifo").st_mode)
