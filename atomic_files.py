@@ -124,6 +124,12 @@ def load_npz(path: str | os.PathLike, names: tuple[str, ...], *, what: str,
     if not path.is_file():
         raise error(f"{what} not found: {path}")
     try:
+        archive_kind = zipfile.is_zipfile(path)
+    except OSError as exc:
+        raise error(f"{path}: unreadable {what} ({exc.strerror or exc})") from None
+    if not archive_kind:  # text, a bare .npy renamed: never NumPy's advice on pickles
+        raise error(f"{path}: not a {what} (not an .npz archive)")
+    try:
         with np.load(path, allow_pickle=False) as archive:
             missing = [k for k in (*names, "metadata") if k not in archive.files]
             arrays = {k: archive[k] for k in (*names, *optional) if k not in missing and k in archive.files}

@@ -9,11 +9,24 @@ simulators must see identical input.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 DEFAULT_MAX_RATE_HZ = 1000.0
 #: images whose uniform numbers are drawn at once by ``frozen_spikes``
 CHUNK = 256
+
+
+def _half_the_memory() -> int:
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2
+    except (ValueError, OSError, AttributeError):
+        return 8 * 2**30
+
+
+#: the most memory frozen input may take (its booleans and one chunk's float64 draws): half the machine's
+MAX_FROZEN_BYTES = _half_the_memory()
 
 
 class EncodingError(ValueError):
@@ -58,6 +71,10 @@ def frozen_spikes(
     10,000 digits need their 196 MB of booleans, not 1.6 GB of floats besides.
     """
     p = spike_probabilities(images, max_rate_hz, dt_ms)
+    need = p.shape[0] * steps * p.shape[1] + min(p.shape[0], CHUNK) * steps * p.shape[1] * 8
+    if need > MAX_FROZEN_BYTES:
+        raise EncodingError(f"frozen input of {p.shape[0]:,} images x {steps:,} steps would take {need / 2**30:.1f} GiB "
+                            f"(at most {MAX_FROZEN_BYTES / 2**30:.0f}); use fewer images or steps, or Poisson input")
     spikes = np.empty((p.shape[0], steps, p.shape[1]), dtype=bool)
     for start in range(0, p.shape[0], CHUNK):
         part = p[start : start + CHUNK]

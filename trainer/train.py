@@ -86,6 +86,13 @@ def _correct(output: torch.Tensor, labels: torch.Tensor) -> int:
     return int((predictions == labels.cpu().numpy()).sum())
 
 
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be resumed, in one line that names it."""
+
+
+CHECKPOINT_KEYS = ("config", "epoch", "model", "optimizer", "schedule", "generator", "history")
+
+
 class Trainer:
     def __init__(self, config: TrainConfig, checkpoint_dir: str | Path):
         self.config = config
@@ -130,19 +137,40 @@ class Trainer:
             torch.save(state, tmp)
 
     def resume(self) -> None:
-        if not self.checkpoint_path.is_file():
-            raise FileNotFoundError(f"no checkpoint to resume from at {self.checkpoint_path}")
-        state = torch.load(self.checkpoint_path, weights_only=False)
+        """Continue from the checkpoint, validated first: a file that is truncated, not ours, made with other
+        settings, or holding non-finite weights raises :class:`CheckpointError` naming it."""
+        path = self.checkpoint_path
+        if not path.is_file():
+            raise FileNotFoundError(f"no checkpoint to resume from at {path}")
+        try:
+            state = torch.load(path, weights_only=True)  # tensors and plain data only: no code from a file
+        except Exception as exc:  # truncated, not a torch file, or a pickle of anything else
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise CheckpointError(f"checkpoint {path}: unreadable ({reason})") from None
+        missing = [k for k in CHECKPOINT_KEYS if not isinstance(state, dict) or k not in state]
+        if missing:
+            raise CheckpointError(f"checkpoint {path}: not a checkpoint of snn-mnist train (missing {', '.join(missing)})")
+        bad = [name for name, value in state["model"].items()
+               if not isinstance(value, torch.Tensor) or not torch.isfinite(value).all()]
+        if bad:
+            raise CheckpointError(f"checkpoint {path}: {', '.join(bad)} hold NaN or infinite values; "
+                                  "resume from an earlier copy or start afresh")
+        if not (isinstance(state["epoch"], int) and 0 <= state["epoch"] == len(state["history"])):
+            raise CheckpointError(f"checkpoint {path}: its epoch ({state['epoch']!r}) and history disagree")
         before_synapses = {"synapse": {"kind": "delta"}}  # checkpoints made before synapse models trained delta
         saved = before_synapses | {k: v for k, v in state["config"].items() if k not in ("epochs", "data_dir")}
         mine = {k: v for k, v in asdict(self.config).items() if k not in ("epochs", "data_dir")}
         if saved != mine:
             diff = ", ".join(f"{k}: {saved[k]} != {mine[k]}" for k in saved if saved[k] != mine.get(k))
-            raise ValueError(f"checkpoint {self.checkpoint_path} was made with other settings ({diff})")
-        self.model.load_state_dict(state["model"])
-        self.optimizer.load_state_dict(state["optimizer"])
-        self.schedule.load_state_dict(state["schedule"])
-        self.generator.set_state(state["generator"])
+            raise CheckpointError(f"checkpoint {path} was made with other settings ({diff})")
+        try:
+            self.model.load_state_dict(state["model"])
+            self.optimizer.load_state_dict(state["optimizer"])
+            self.schedule.load_state_dict(state["schedule"])
+            self.generator.set_state(state["generator"])
+        except (RuntimeError, ValueError, KeyError, TypeError) as exc:
+            reason = str(exc).strip().splitlines()[0]
+            raise CheckpointError(f"checkpoint {path}: does not fit this network ({reason})") from None
         self.epoch, self.history = state["epoch"], state["history"]
         # the schedule follows this run's --epochs, which may extend the checkpoint's
         for group, base_lr in zip(self.optimizer.param_groups, self.schedule.base_lrs):

@@ -39,13 +39,16 @@ import numpy as np
 
 from snn_mnist.atomic_files import load_npz, save_npz
 from snn_mnist.neuron_models import DELTA, NeuronParameters, ParameterError, SynapseParameters
-from snn_mnist.neuron_models.topology import Topology
+from snn_mnist.neuron_models.topology import N_CLASSES, N_INPUTS, Topology
 
 FORMAT_VERSION = 1
 ARRAYS = ("w_input_hidden", "w_hidden_output")
 BIASES = ("bias_hidden", "bias_output")
 #: Orders of the work within one time step (see the module docstring)
 STEP_ORDERS = ("threshold-first", "input-first")
+#: the time steps (ms) and steps per image a network may have: a microsecond to 10 ms, at most 100,000
+DT_RANGE_MS = (0.001, 10.0)
+MAX_STEPS = 100_000
 
 
 class WeightsError(ValueError):
@@ -70,6 +73,14 @@ class NetworkWeights:
 
     def __post_init__(self) -> None:
         t = self.topology
+        if (t.n_inputs, t.n_outputs) != (N_INPUTS, N_CLASSES):
+            raise WeightsError(f"the network maps {t.n_inputs} inputs to {t.n_outputs} outputs; MNIST networks map "
+                               f"{N_INPUTS} (28x28 pixels) to {N_CLASSES}")
+        if not (isinstance(t.n_hidden, int) and t.n_hidden >= 1):
+            raise WeightsError(f"the hidden layer needs at least one neuron, got {t.n_hidden!r}")
+        kinds = f"{t.hidden_neuron.kind}-{t.output_neuron.kind}".lower()
+        if t.name.lower() != kinds:
+            raise WeightsError(f"the topology is called {t.name!r} but its neurons are {kinds}")
         expected = {
             "w_input_hidden": (t.n_inputs, t.n_hidden),
             "w_hidden_output": (t.n_hidden, t.n_outputs),
@@ -86,10 +97,9 @@ class NetworkWeights:
                 raise WeightsError(f"{name} has shape {array.shape}, expected {shape} for {t.name}")
             if not np.all(np.isfinite(array)):
                 raise WeightsError(f"{name} contains NaN or infinite values")
-        if not (math.isfinite(self.dt_ms) and self.dt_ms > 0):
-            raise WeightsError(f"dt must be a positive number of ms, got {self.dt_ms}")
-        if not (isinstance(self.steps, int) and self.steps > 0):
-            raise WeightsError(f"steps must be a positive integer, got {self.steps!r}")
+        _check_dt(self.dt_ms)
+        if not (isinstance(self.steps, int) and not isinstance(self.steps, bool) and 1 <= self.steps <= MAX_STEPS):
+            raise WeightsError(f"steps must be a whole number in [1, {MAX_STEPS:,}], got {self.steps!r}")
         if not (math.isfinite(self.max_rate_hz) and 0 < self.max_rate_hz * self.dt_ms / 1000 <= 1):
             raise WeightsError(f"max rate {self.max_rate_hz} Hz is not usable at dt {self.dt_ms} ms")
         if self.step_order not in STEP_ORDERS:
@@ -108,8 +118,7 @@ class NetworkWeights:
         rescaled), the input at the same rates in Hz, every time constant kept. Only the discretisation
         changes, so at a fine dt it is the continuous-time model. Delta-synapse networks with biases
         add theirs per step, which does not rescale, and are refused."""
-        if not (math.isfinite(dt_ms) and dt_ms > 0):
-            raise WeightsError(f"dt must be a positive number of ms, got {dt_ms}")
+        _check_dt(dt_ms)
         steps = self.duration_ms / dt_ms
         if abs(steps - round(steps)) > 1e-9 * steps:
             raise WeightsError(f"the image's {self.duration_ms:g} ms are not a whole number of {dt_ms:g} ms steps")
@@ -162,6 +171,26 @@ class NetworkWeights:
         }
 
 
+def _check_dt(dt_ms) -> None:
+    if not (isinstance(dt_ms, (int, float)) and not isinstance(dt_ms, bool) and math.isfinite(dt_ms)
+            and DT_RANGE_MS[0] <= dt_ms <= DT_RANGE_MS[1]):
+        raise WeightsError(f"dt must be a number of ms in [{DT_RANGE_MS[0]:g}, {DT_RANGE_MS[1]:g}], got {dt_ms!r}")
+
+
+def _whole(value, name: str) -> int:
+    """A JSON integer (not a bool, not 25.5, not "25")."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise WeightsError(f"{name} must be a whole number, got {value!r}")
+    return value
+
+
+def _real(value, name: str) -> float:
+    """A JSON number (not a bool, not a string)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise WeightsError(f"{name} must be a number, got {value!r}")
+    return float(value)
+
+
 def save(weights: NetworkWeights, path: str | Path) -> None:
     """Write ``weights`` to ``path`` (``.npz``) atomically."""
     names = ARRAYS + tuple(name for name in BIASES if getattr(weights, name) is not None)
@@ -187,9 +216,9 @@ def from_metadata(metadata: dict, arrays: dict, source: str = "weights") -> Netw
             name=topo["name"],
             hidden_neuron=NeuronParameters.from_dict(metadata["hidden_neuron"]),
             output_neuron=NeuronParameters.from_dict(metadata["output_neuron"]),
-            n_hidden=int(topo["n_hidden"]),
-            n_inputs=int(topo["n_inputs"]),
-            n_outputs=int(topo["n_outputs"]),
+            n_hidden=_whole(topo["n_hidden"], "n_hidden"),
+            n_inputs=_whole(topo["n_inputs"], "n_inputs"),
+            n_outputs=_whole(topo["n_outputs"], "n_outputs"),
         )
         for name, array in arrays.items():
             if array.dtype != np.float32:
@@ -198,17 +227,17 @@ def from_metadata(metadata: dict, arrays: dict, source: str = "weights") -> Netw
             topology=topology,
             w_input_hidden=arrays["w_input_hidden"],
             w_hidden_output=arrays["w_hidden_output"],
-            dt_ms=float(metadata["dt_ms"]),
-            steps=int(metadata["steps"]),
-            max_rate_hz=float(metadata["encoding"]["max_rate_hz"]),
+            dt_ms=_real(metadata["dt_ms"], "dt_ms"),
+            steps=_whole(metadata["steps"], "steps"),
+            max_rate_hz=_real(metadata["encoding"]["max_rate_hz"], "max_rate_hz"),
             provenance=dict(metadata.get("provenance", {})),
             bias_hidden=arrays.get("bias_hidden"),
             bias_output=arrays.get("bias_output"),
             step_order=metadata.get("step_order", "threshold-first"),
             synapse=SynapseParameters.from_dict(metadata.get("synapse")),
         )
-    except WeightsError:
-        raise
+    except WeightsError as exc:
+        raise WeightsError(str(exc) if str(exc).startswith(source) else f"{source}: {exc}") from None
     except ParameterError as exc:
         raise WeightsError(f"{source}: bad neuron parameters: {exc}") from None
     except (KeyError, TypeError, ValueError) as exc:

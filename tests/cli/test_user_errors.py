@@ -58,7 +58,7 @@ def test_bad_numbers(cli, weights_file, extra, pattern):
 def test_corrupt_weights_file(cli, tmp_path):
     bad = tmp_path / "bad.npz"
     bad.write_bytes(b"not a zip archive at all")
-    assert_one_line_error(cli(*SIM, "--weights", bad), r"unreadable weights file")
+    assert_one_line_error(cli(*SIM, "--weights", bad), r"bad.npz: not a weights file \(not an .npz archive\)")
 
 
 def test_weights_of_another_model(cli, weights_file):
@@ -157,3 +157,23 @@ def test_outputs_are_refused_before_any_work_and_inputs_are_never_overwritten(cl
     assert_one_line_error(result, pattern)
     assert {p: p.read_bytes() for p in before} == before
     assert stat.S_ISFIFO(os.stat(tmp_path / "fifo").st_mode)
+
+
+def test_frozen_input_too_large_for_the_machine_is_refused_up_front(cli, weights_file):
+    """300 digits x 100,000 steps x 784 pixels of frozen input is 23.5 GB: refused before it is drawn."""
+    result = cli(*SIM, "--weights", weights_file, "--input", "frozen", "--steps", "100000", timeout=60)
+    assert_one_line_error(result, r"frozen input of 300 images x 100,000 steps would take .* GiB \(at most \d+\); "
+                                  r"use fewer images or steps, or Poisson input")
+
+
+@pytest.mark.parametrize("steps, pattern", [("1000001", r"steps must be a whole number in \[1, 100,000\]"),
+                                            ("0", r"--steps must be at least 1")])
+def test_steps_are_bounded(cli, weights_file, steps, pattern):
+    assert_one_line_error(cli(*SIM, "--weights", weights_file, "--steps", steps), pattern)
+
+
+@pytest.mark.parametrize("dt, pattern", [("1e-300", r"dt must be a number of ms in \[0.001, 10\]"),
+                                         ("inf", r"dt must be a number of ms in \[0.001, 10\]"),
+                                         ("0.3", r"not a whole number of 0.3 ms steps")])
+def test_dt_is_bounded(cli, weights_file, dt, pattern):
+    assert_one_line_error(cli(*SIM, "--weights", weights_file, "--dt", dt), pattern)

@@ -1,5 +1,6 @@
 """Training learns, checkpoints, resumes exactly, and exports a loadable weights file."""
 
+import io
 import os
 
 import numpy as np
@@ -61,6 +62,39 @@ def test_resume_refuses_a_checkpoint_made_with_other_settings(data_dir, tmp_path
     other.hidden = 16
     with pytest.raises(ValueError, match="hidden: 32 != 16"):
         Trainer(other, tmp_path / "c").resume()
+
+
+def test_resume_refuses_a_broken_checkpoint_naming_it(data_dir, tmp_path):
+    """NaN weights, a truncated file, text, another pickle: each refused on loading, in one line that names
+    the checkpoint, before any training."""
+    import pickle
+
+    from snn_mnist.trainer.train import CheckpointError
+
+    Trainer(small_config(data_dir, epochs=1), tmp_path / "c").run(log=lambda line: None)
+    path = tmp_path / "c" / "checkpoint.pt"
+    good = path.read_bytes()
+    state = torch.load(path, weights_only=True)
+    state["model"]["w_hidden_output"][3, 2] = float("nan")
+    torch.save(state, path)
+    breakages = {
+        "w_hidden_output hold NaN or infinite values": None,
+        "unreadable": good[: len(good) // 2],
+        "unreadable ": b"just some text\n",
+        "unreadable  ": pickle.dumps({"config": print}),
+    }
+    for message, content in breakages.items():
+        if content is not None:
+            path.write_bytes(content)
+        with pytest.raises(CheckpointError) as error:
+            Trainer(small_config(data_dir, epochs=2), tmp_path / "c").resume()
+        text = str(error.value)
+        assert text.startswith(f"checkpoint {path}: ") and message.strip() in text and "\n" not in text, text
+    state = torch.load(io.BytesIO(good), weights_only=True)
+    del state["optimizer"]
+    torch.save(state, path)
+    with pytest.raises(CheckpointError, match="not a checkpoint of snn-mnist train \\(missing optimizer\\)"):
+        Trainer(small_config(data_dir, epochs=2), tmp_path / "c").resume()
 
 
 @pytest.mark.parametrize("synapse", ["cuba", "coba"])

@@ -47,8 +47,13 @@ def test_round_trip_keeps_non_default_settings(random_weights, tmp_path):
         (lambda w: {"w_input_hidden": np.where(np.eye(784, 32, dtype=bool), np.nan, w.w_input_hidden)}, "NaN"),
         (lambda w: {"w_hidden_output": np.full((32, 10), np.inf, np.float32)}, "infinite"),
         (lambda w: {"w_input_hidden": w.w_input_hidden.astype(np.int32)}, "floating-point"),
-        (lambda w: {"steps": 0}, "steps must be a positive integer"),
-        (lambda w: {"dt_ms": -1.0}, "dt must be a positive"),
+        (lambda w: {"steps": 0}, r"steps must be a whole number in \[1, 100,000\], got 0"),
+        (lambda w: {"steps": True}, r"steps must be a whole number in \[1, 100,000\], got True"),
+        (lambda w: {"steps": 25.5}, r"steps must be a whole number"),
+        (lambda w: {"steps": 10**9}, r"steps must be a whole number in \[1, 100,000\]"),
+        (lambda w: {"dt_ms": -1.0}, r"dt must be a number of ms in \[0.001, 10\], got -1.0"),
+        (lambda w: {"dt_ms": 1e-300}, r"dt must be a number of ms in \[0.001, 10\]"),
+        (lambda w: {"dt_ms": "1"}, r"dt must be a number of ms in \[0.001, 10\], got '1'"),
         (lambda w: {"max_rate_hz": 5000.0}, "max rate 5000.0 Hz is not usable"),
     ],
 )
@@ -92,7 +97,7 @@ def test_file_with_wrong_dtype(small_weights, tmp_path):
         (lambda m: m["encoding"].update(type="latency"), "unknown encoding"),
         (lambda m: m["hidden_neuron"].update(v_reset_mV=-40.0), "bad neuron parameters.*v_reset"),
         (lambda m: m["output_neuron"].update(kind="HH"), "unknown neuron model"),
-        (lambda m: m["topology"].update(n_hidden="many"), "malformed metadata"),
+        (lambda m: m["topology"].update(n_hidden="many"), "n_hidden must be a whole number, got 'many'"),
     ],
 )
 def test_bad_metadata(small_weights, tmp_path, edit, message):
@@ -100,6 +105,46 @@ def test_bad_metadata(small_weights, tmp_path, edit, message):
     edit(meta)
     with pytest.raises(WeightsError, match=message):
         weights.load(write_raw(tmp_path / "w.npz", wih, who, meta))
+
+
+@pytest.mark.parametrize(
+    "edit, shapes, message",
+    [
+        (lambda m: m["topology"].update(n_inputs=100), ((100, 32), (32, 10)), "maps 100 inputs to 10 outputs; MNIST"),
+        (lambda m: m["topology"].update(n_outputs=8), ((784, 32), (32, 8)), "maps 784 inputs to 8 outputs"),
+        (lambda m: m["topology"].update(n_hidden=0), ((784, 0), (0, 10)), "needs at least one neuron, got 0"),
+        (lambda m: m["topology"].update(name="if-if"), None, "called 'if-if' but its neurons are lif-lif"),
+        (lambda m: m.update(steps=True), None, "steps must be a whole number, got True"),
+        (lambda m: m.update(steps=25.5), None, "steps must be a whole number, got 25.5"),
+        (lambda m: m.update(steps="25"), None, "steps must be a whole number, got '25'"),
+        (lambda m: m.update(dt_ms="1"), None, "dt_ms must be a number, got '1'"),
+        (lambda m: m.update(dt_ms=1e-300), None, r"dt must be a number of ms in \[0.001, 10\], got 1e-300"),
+        (lambda m: m["topology"].update(n_hidden=32.0), None, "n_hidden must be a whole number, got 32.0"),
+    ],
+)
+def test_metadata_that_disagrees_with_the_arrays_or_the_model_is_refused(small_weights, tmp_path, edit, shapes,
+                                                                         message):
+    wih, who, meta = _arrays_and_metadata(small_weights)
+    if shapes:
+        wih, who = np.zeros(shapes[0], np.float32), np.zeros(shapes[1], np.float32)
+    edit(meta)
+    path = write_raw(tmp_path / "w.npz", wih, who, meta)
+    with pytest.raises(WeightsError, match=message) as error:
+        weights.load(path)
+    assert str(error.value).startswith(f"{path}: ") and "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize("content", [b"hello, I am text\n", "npy"])
+def test_what_is_not_an_npz_archive_is_named_so(small_weights, tmp_path, content):
+    path = tmp_path / "w.npz"
+    if content == "npy":
+        np.save(tmp_path / "w.npy", small_weights.w_input_hidden)
+        (tmp_path / "w.npy").rename(path)
+    else:
+        path.write_bytes(content)
+    with pytest.raises(WeightsError) as error:
+        weights.load(path)
+    assert str(error.value) == f"{path}: not a weights file (not an .npz archive)"
 
 
 def test_metadata_that_is_not_json(small_weights, tmp_path):
@@ -128,7 +173,7 @@ def test_not_a_weights_file(tmp_path, name, content):
         path.mkdir()
     elif content is not None:
         path.write_bytes(content)
-    with pytest.raises(WeightsError, match="not found" if content in (None, "dir") else "unreadable"):
+    with pytest.raises(WeightsError, match="not found" if content in (None, "dir") else r"not an \.npz archive"):
         weights.load(path)
 
 
@@ -167,6 +212,6 @@ def test_a_network_moves_to_a_finer_time_step_keeping_its_image_length(small_wei
     fine = small_weights.at_dt(0.1)
     assert (fine.dt_ms, fine.steps, fine.duration_ms) == (0.1, 250, small_weights.duration_ms)
     assert fine.max_rate_hz == small_weights.max_rate_hz and fine.topology == small_weights.topology
-    for bad, reason in ((0.3, "whole number"), (0.0, "positive"), (float("nan"), "positive")):
+    for bad, reason in ((0.3, "whole number"), (0.0, "dt must be a number of ms in"), (float("nan"), "dt must be a number of ms in")):
         with pytest.raises(WeightsError, match=reason):
             small_weights.at_dt(bad)
