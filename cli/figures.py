@@ -81,13 +81,11 @@ def _digit(args: argparse.Namespace, angle: float):
 
 def run_digit_figures(args: argparse.Namespace) -> int:
     from snn_mnist.cli.classify import rotation_angle
-    from snn_mnist.cli.main import UserError
     from snn_mnist.readout import figures
     from snn_mnist.readout.inspection import most_active, run_digit
     from snn_mnist.weights.pretrained import resolve
 
-    if args.fps <= 0:
-        raise UserError(f"--fps must be positive, got {args.fps}")
+    options.within(args, {"fps": (0.01, 100)})
     angle = rotation_angle(args.rotate, args.rotate_range, args.seed)
     pixels, label, stem, prepared = _digit(args, angle)
     weights, weights_source = resolve(args.model, args.weights)

@@ -37,6 +37,19 @@ def weights(p, *, help: str = "weights file, .npz or .nir (default: the pretrain
     reads(p, "weights", "--weights")
 
 
+def within(args: argparse.Namespace, bounds: dict[str, tuple[float, float]]) -> None:
+    """Each option ``args.<name>`` (if given) a finite number in its ``[low, high]``, else one line. The
+    bounds keep numbers that would overflow, or take all memory, from reaching the work."""
+    import math
+
+    from snn_mnist.cli.main import UserError
+
+    for name, (low, high) in bounds.items():
+        value = getattr(args, name)
+        if value is not None and not (math.isfinite(value) and low <= value <= high):
+            raise UserError(f"--{name.replace('_', '-')} must lie in [{low:,g}, {high:,g}], got {value:g}")
+
+
 # --- what a command reads and writes, declared with its options, checked before any work starts -------
 FIGURE_FORMATS = (".png", ".pdf", ".svg", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".eps", ".ps")
 IMAGE_FORMATS = (".png", ".jpg", ".jpeg")

@@ -84,7 +84,6 @@ def _user_errors(action, args) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from snn_mnist.cli.main import UserError
     from snn_mnist.digits import mnist
     from snn_mnist.plasticity import network_file
     from snn_mnist.plasticity.diehl_cook import DiehlCookParameters, with_settings
@@ -93,11 +92,8 @@ def _train(args: argparse.Namespace) -> int:
     from snn_mnist.readout.label_assignment import assign_labels, classify, fit_linear_readout
     from snn_mnist.readout.metrics import accuracy
 
-    for name in ("neurons", "epochs", "chunk"):
-        if getattr(args, name) < 1:
-            raise UserError(f"--{name} must be at least 1")
-    if not 1 <= args.n_train <= 60000 or not 1 <= args.n_label <= 60000:
-        raise UserError("--n-train and --n-label must lie in [1, 60000]")
+    options.within(args, {"neurons": (1, 10_000), "epochs": (1, 1_000), "chunk": (1, 60_000),
+                          "n_train": (1, 60_000), "n_label": (1, 60_000)})
     params = with_settings(DiehlCookParameters(), args.settings)
     images, labels = mnist.load("train", args.data_dir)
     out = Path(args.out)

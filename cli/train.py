@@ -35,9 +35,11 @@ def add_parser(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from snn_mnist.cli.main import UserError
 
-    for name in ("epochs", "hidden", "steps", "batch_size"):
-        if getattr(args, name) < 1:
-            raise UserError(f"--{name.replace('_', '-')} must be at least 1")
+    from snn_mnist.weights.format import MAX_STEPS
+
+    options.within(args, {"epochs": (1, 10_000), "hidden": (1, 10_000), "steps": (1, MAX_STEPS),
+                          "batch_size": (1, 60_000), "n_train": (1, 60_000), "shift": (0, 27),
+                          "lr": (1e-12, 10), "max_rate": (1e-6, 1e6), "dt": (0.001, 10)})
     try:
         import torch
     except ImportError:

@@ -73,8 +73,9 @@ def frozen_spikes(
     p = spike_probabilities(images, max_rate_hz, dt_ms)
     need = p.shape[0] * steps * p.shape[1] + min(p.shape[0], CHUNK) * steps * p.shape[1] * 8
     if need > MAX_FROZEN_BYTES:
-        raise EncodingError(f"frozen input of {p.shape[0]:,} images x {steps:,} steps would take {need / 2**30:.1f} GiB "
-                            f"(at most {MAX_FROZEN_BYTES / 2**30:.0f}); use fewer images or steps, or Poisson input")
+        raise EncodingError(f"frozen input of {p.shape[0]:,} images x {steps:,} steps would take "
+                            f"{need / 2**30:.1f} GiB (at most {MAX_FROZEN_BYTES / 2**30:.0f}); "
+                            "use fewer images or steps, or Poisson input")
     spikes = np.empty((p.shape[0], steps, p.shape[1]), dtype=bool)
     for start in range(0, p.shape[0], CHUNK):
         part = p[start : start + CHUNK]

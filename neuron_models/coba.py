@@ -115,9 +115,10 @@ class CobaSynapse(SynapseParameters):
     def membrane_map_vjp(currents, c, bias, xp) -> tuple:
         """``advance``'s ``v + (A v + B) dt exprel(A dt)`` is ``P v + Q`` with ``P = exp(A dt)`` and
         ``Q = (1 - P) V_inf``, ``V_inf = -B / A`` the potential the conductances pull towards. With
-        ``k = dt / tau_m`` and ``T = -A tau_m`` the total conductance, ``dP/dg = -k P`` and ``dQ/dg = k P V_inf + (1 - P) (E - V_inf) / T`` for
-        either conductance ``g`` and its reversal potential ``E``; the conductances' filter passes
-        the gradient back through :func:`delivered_vjp`."""
+        ``k = dt / tau_m`` and ``T = -A tau_m`` the total conductance, ``dP/dg = -k P`` and
+        ``dQ/dg = k P V_inf + (1 - P) (E - V_inf) / T`` for either conductance ``g`` and its reversal
+        potential ``E``; the conductances' filter passes the gradient back through
+        :func:`delivered_vjp`."""
         s = c.syn
         ge, gi = delivered(currents[0], s["d_exc"], xp), delivered(currents[1], s["d_inh"], xp)
         total = ge + gi + s["leak"]  # -A tau_m

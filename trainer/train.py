@@ -149,7 +149,8 @@ class Trainer:
             raise CheckpointError(f"checkpoint {path}: unreadable ({reason})") from None
         missing = [k for k in CHECKPOINT_KEYS if not isinstance(state, dict) or k not in state]
         if missing:
-            raise CheckpointError(f"checkpoint {path}: not a checkpoint of snn-mnist train (missing {', '.join(missing)})")
+            raise CheckpointError(f"checkpoint {path}: not a checkpoint of snn-mnist train "
+                                  f"(missing {', '.join(missing)})")
         bad = [name for name, value in state["model"].items()
                if not isinstance(value, torch.Tensor) or not torch.isfinite(value).all()]
         if bad:

@@ -13,13 +13,13 @@ from snn_mnist.plasticity import network_file
 @pytest.mark.parametrize(
     "argv, phrase",
     [
-        (["stdp", "train", "--neurons", "0", "--out", "{tmp}/n.npz"], "--neurons must be at least 1"),
+        (["stdp", "train", "--neurons", "0", "--out", "{tmp}/n.npz"], "--neurons must lie in [1, 10,000], got 0"),
         (["stdp", "train", "--neurons", "4", "--n-train", "70000", "--out", "{tmp}/n.npz"], "--n-train"),
         (["stdp", "train", "--neurons", "4", "--set", "tau_theta=1", "--out", "{tmp}/n.npz"],
          "DiehlCookParameters has no parameter 'tau_theta'"),
         (["stdp", "eval", "--neurons", "7"], "no bundled STDP network with 7 neurons"),
         (["stdp", "eval", "--weights", "{tmp}/missing.npz"], "not found"),
-        (["stdp", "eval", "--weights", "{tmp}/junk.npz"], "unreadable STDP network file"),
+        (["stdp", "eval", "--weights", "{tmp}/junk.npz"], "not a STDP network file (not an .npz archive)"),
     ],
 )
 def test_bad_input_ends_in_one_line_and_status_2(argv, phrase, tmp_path, capsys):

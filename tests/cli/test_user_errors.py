@@ -177,3 +177,15 @@ def test_steps_are_bounded(cli, weights_file, steps, pattern):
                                          ("0.3", r"not a whole number of 0.3 ms steps")])
 def test_dt_is_bounded(cli, weights_file, dt, pattern):
     assert_one_line_error(cli(*SIM, "--weights", weights_file, "--dt", dt), pattern)
+
+
+@pytest.mark.parametrize("args, pattern", [
+    (["figures", "digit", "--index", "0", "--fps", "1e308"], r"--fps must lie in \[0.01, 100\], got 1e\+308"),
+    (["figures", "digit", "--index", "0", "--fps", "nan"], r"--fps must lie in \[0.01, 100\], got nan"),
+    (["stdp", "train", "--neurons", "100000000", "--out", "n.npz"], r"--neurons must lie in \[1, 10,000\]"),
+    (["train", "--model", "lif-lif", "--hidden", "10000000", "--out", "w.npz"], r"--hidden must lie in \[1, 10,000\]"),
+    (["train", "--model", "lif-lif", "--lr", "inf", "--out", "w.npz"], r"--lr must lie in"),
+    (["train", "--model", "lif-lif", "--shift", "40", "--out", "w.npz"], r"--shift must lie in \[0, 27\]"),
+])
+def test_huge_or_non_finite_numbers_are_bounded_where_parsed(cli, tmp_path, args, pattern):
+    assert_one_line_error(cli(*args), pattern)
