@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
+import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
@@ -85,14 +87,54 @@ class StandaloneBackend(Backend):
         return Timings(build_seconds=t1 - t0, run_seconds=time.perf_counter() - t1)
 
     def compile(self) -> None:
+        """Brian2's build, its ``make`` run as a process group of its own: an interrupt (Ctrl-C, or SIGTERM
+        turned into an exception by the command line) ends every compiler process before it propagates,
+        and a failed compilation is a one-line :class:`BackendError` that says where the messages are."""
         from brian2 import device
 
-        device.build(directory=str(self.directory), compile=True, run=False)
+        try:
+            with _make_in_its_own_group():
+                device.build(directory=str(self.directory), compile=True, run=False)
+        except RuntimeError as exc:
+            if "compilation failed" not in str(exc):
+                raise
+            raise BackendError(f"compiling the generated {self.name} project failed; "
+                               f"{self.compiler_messages()}") from None
+
+    def compiler_messages(self) -> str:
+        """Where a failed compilation's messages are: Brian2 prints them and keeps them in a log file."""
+        from brian2.utils.logger import std_silent
+
+        log = getattr(std_silent, "dest_fname_stderr", None)
+        return "the compiler's messages are above" + (f" (and in {log})" if log else "")
 
     def execute(self, with_output: bool) -> None:
         from brian2 import device
 
         device.run(directory=str(self.directory), with_output=with_output)
+
+
+@contextlib.contextmanager
+def _make_in_its_own_group() -> Iterator[None]:
+    """While active, ``os.system`` (what Brian2 runs ``make`` with) starts the command in a new process
+    group and, if the wait is interrupted, ends that whole group (``make`` and every compiler it started)
+    before the interrupt goes on. ``system()`` itself would ignore Ctrl-C in this process and leave a
+    killed parent's compilers running."""
+    def system(command: str) -> int:
+        child = subprocess.Popen(command, shell=True, start_new_session=True)
+        try:
+            return child.wait() << 8  # os.system's wait status for an exit code
+        except BaseException:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child.pid, signal.SIGTERM)
+            child.wait()
+            raise
+
+    original, os.system = os.system, system
+    try:
+        yield
+    finally:
+        os.system = original
 
 
 #: name -> backend class, in the order they registered
@@ -112,10 +154,15 @@ def names() -> tuple[str, ...]:
     return tuple(REGISTRY)
 
 
-def _build_root(build_root: str | os.PathLike | None) -> Path:
+def _build_directory(name: str, build_root: str | os.PathLike | None) -> Path:
+    """A fresh build folder under ``build_root`` ($SNN_MNIST_BUILD_DIR, else the temp folder)."""
     root = Path(build_root or os.environ.get("SNN_MNIST_BUILD_DIR") or tempfile.gettempdir())
-    root.mkdir(parents=True, exist_ok=True)
-    return root
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=f"snn-mnist-{name}-", dir=root))
+    except OSError as exc:
+        raise BackendError(f"cannot build in {root} ({exc.strerror or exc}); set SNN_MNIST_BUILD_DIR to a folder "
+                           "you can write") from None
 
 
 #: Options that only tune speed: a backend without them ignores them (``threads`` on runtime or cuda).
@@ -167,7 +214,7 @@ def activate(
     from brian2 import prefs, set_device
 
     prefs._backup()  # Brian2's preferences are global: restored on exit
-    directory = Path(tempfile.mkdtemp(prefix=f"snn-mnist-{name}-", dir=_build_root(build_root))) if backend.standalone else None
+    directory = _build_directory(name, build_root) if backend.standalone else None
     try:
         with backend.activated(directory, **chosen) as active:
             yield active

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
+import threading
 
 #: subcommand -> module implementing ``add_parser(subparsers)`` and ``run(args) -> int``
 COMMANDS = {
@@ -25,6 +27,15 @@ COMMANDS = {
     "export": "snn_mnist.cli.export",
     "stdp": "snn_mnist.cli.stdp",
 }
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised where the command is, so that its clean-up runs (build folders removed, compilers
+    ended) as for Ctrl-C."""
+
+
+def _terminated(signum, frame):
+    raise Terminated
 
 
 class UserError(Exception):
@@ -72,6 +83,8 @@ def _check_paths(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    main_thread = threading.current_thread() is threading.main_thread()  # only it may set handlers
+    previous = signal.signal(signal.SIGTERM, _terminated) if main_thread else None
     try:
         _check_paths(args)
         return int(args.run(args) or 0)
@@ -83,9 +96,15 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("snn-mnist: interrupted", file=sys.stderr)
         return 130
+    except Terminated:
+        print("snn-mnist: terminated", file=sys.stderr)
+        return 143
     except user_errors() as exc:
         print(f"snn-mnist {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

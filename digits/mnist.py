@@ -60,7 +60,11 @@ def _checked(directory: Path, name: str) -> Path:
             f"MNIST file {path} not found; point --data-dir or ${ENV_VAR} at the MNIST files, "
             "or run 'snn-mnist download'"
         )
-    if md5(path) != FILES[name]:
+    try:
+        digest = md5(path)
+    except OSError as exc:
+        raise DataError(f"MNIST file {path} is unreadable ({exc.strerror or exc})") from None
+    if digest != FILES[name]:
         raise DataError(f"MNIST file {path} is corrupt (MD5 mismatch); delete it and download it again")
     return path
 

@@ -102,7 +102,7 @@ class Simulator:
                 f"    brian::_random_generators[_i].seed((unsigned long) brian::{seed_array}[0] + 7919 * _i);",
             )
             self._net.network.run(self.n_slots * self.params.present_ms * 1e-3 * second, namespace={})
-            device.build(directory=str(self._runner.directory), compile=True, run=False, with_output=False)
+            self._runner.compile()
             self.build_seconds = time.perf_counter() - t0
         return self
 

@@ -95,3 +95,19 @@ def test_download_keeps_intact_files_without_going_online(mnist_dir, monkeypatch
 
     monkeypatch.setattr(mnist.urllib.request, "urlopen", offline)
     assert mnist.download(mnist_dir) == mnist_dir
+
+
+@pytest.mark.parametrize("error", [OSError(5, "Input/output error"), PermissionError(13, "Permission denied")])
+def test_a_file_the_disk_cannot_read_is_one_line(tmp_path, monkeypatch, error):
+    for name in mnist.FILES:
+        (tmp_path / name).write_bytes(b"there, but unreadable")
+    real_open = open
+
+    def failing_open(path, *args, **kwargs):
+        if str(path).startswith(str(tmp_path)):
+            raise error
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", failing_open)
+    with pytest.raises(DataError, match=rf"MNIST file {tmp_path}/.*-ubyte.gz is unreadable \({error.strerror}\)"):
+        mnist.load("test", tmp_path)
