@@ -134,7 +134,7 @@ def load_npz(path: str | os.PathLike, names: tuple[str, ...], *, what: str,
             missing = [k for k in (*names, "metadata") if k not in archive.files]
             arrays = {k: archive[k] for k in (*names, *optional) if k not in missing and k in archive.files}
             metadata = json.loads(str(archive["metadata"])) if "metadata" not in missing else None
-    except (OSError, ValueError, TypeError, AttributeError, zipfile.BadZipFile, EOFError) as exc:
+    except Exception as exc:  # whatever a damaged archive raises (zlib, zipfile, NumPy): the file is unreadable
         raise error(f"{path}: unreadable {what} ({exc})") from None
     if missing:
         raise error(f"{path}: not a {what} (missing {', '.join(missing)})")

@@ -212,6 +212,8 @@ def from_metadata(metadata: dict, arrays: dict, source: str = "weights") -> Netw
         if metadata["encoding"]["type"] != "poisson":
             raise WeightsError(f"{source}: unknown encoding {metadata['encoding']['type']!r}")
         topo = metadata["topology"]
+        if not isinstance(topo["name"], str):
+            raise WeightsError(f"the topology's name must be text, got {topo['name']!r}")
         topology = Topology(
             name=topo["name"],
             hidden_neuron=NeuronParameters.from_dict(metadata["hidden_neuron"]),
@@ -240,5 +242,5 @@ def from_metadata(metadata: dict, arrays: dict, source: str = "weights") -> Netw
         raise WeightsError(str(exc) if str(exc).startswith(source) else f"{source}: {exc}") from None
     except ParameterError as exc:
         raise WeightsError(f"{source}: bad neuron parameters: {exc}") from None
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise WeightsError(f"{source}: malformed metadata ({exc.__class__.__name__}: {exc})") from None
