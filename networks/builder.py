@@ -50,8 +50,8 @@ class SpikingNetwork:
     hidden_output: Synapses
     output_spikes: SpikeMonitor
     hidden_spikes: SpikeMonitor | None
-    hidden_count: SpikeMonitor | None  # spikes per hidden neuron, nothing recorded (track_potentials)
-    input_count: SpikeMonitor | None  # spikes per input neuron, nothing recorded (track_potentials)
+    hidden_count: SpikeMonitor  # spikes per hidden neuron over the run, nothing recorded
+    input_count: SpikeMonitor  # spikes per input neuron over the run, nothing recorded
     input_spikes: SpikeMonitor | None
     voltages: dict
     stimulus: TimedArray | None
@@ -80,7 +80,7 @@ class SpikingNetwork:
         seconds = self.duration / second
         figures = {}
         for layer, group in (("hidden", self.hidden), ("output", self.output)):
-            spikes = self.hidden_count.count[:] if layer == "hidden" else self.output_spikes.count[:]
+            spikes = (self.hidden_count if layer == "hidden" else self.output_spikes).count[:]
             figures[layer] = {
                 "v_min_mV": float(np.min(group.v_lowest[:] / mV)),
                 "v_max_mV": float(np.max(group.v_highest[:] / mV)),
@@ -88,13 +88,14 @@ class SpikingNetwork:
             }
         return figures
 
-    def synaptic_events(self) -> int:
-        """With ``track_potentials``: the spikes delivered through synapses over the whole run, every
-        presynaptic spike counted once per target (its synapses' fan-out); read after the run."""
-        events = 0
+    def synaptic_events(self) -> dict[str, int]:
+        """The spikes delivered through each pathway (``input_hidden``, ``hidden_output``) over the whole
+        run, every presynaptic spike counted once per target (its synapses' fan-out), from spike counts
+        kept inside the simulation; read after the run."""
+        events = {}
         for count, synapses in ((self.input_count, self.input_hidden), (self.hidden_count, self.hidden_output)):
             fan_out = np.bincount(np.asarray(synapses.i[:]), minlength=len(count.source))
-            events += int(np.dot(np.asarray(count.count[:], dtype=np.int64), fan_out))
+            events[synapses.name] = int(np.dot(np.asarray(count.count[:], dtype=np.int64), fan_out))
         return events
 
     def first_spikes(self) -> np.ndarray:
@@ -193,9 +194,9 @@ def build_network(
 
     output_spikes = SpikeMonitor(output, name="output_spikes")
     hidden_spikes = SpikeMonitor(hidden, name="hidden_spikes") if record_hidden else None
-    # with track_potentials, the hidden layer's spikes are counted per neuron, none recorded: its rate
-    hidden_count = SpikeMonitor(hidden, record=False, name="hidden_count") if track_potentials else None
-    input_count = SpikeMonitor(input_group, record=False, name="input_count") if track_potentials else None
+    # spikes counted per neuron, none recorded: the hidden rate and the synaptic events of every run
+    hidden_count = SpikeMonitor(hidden, record=False, name="hidden_count")
+    input_count = SpikeMonitor(input_group, record=False, name="input_count")
     input_spikes = SpikeMonitor(input_group, name="input_spikes") if record_input else None
     voltages = {
         layer: StateMonitor({"hidden": hidden, "output": output}[layer], "v", record=list(idx), name=f"{layer}_v")

@@ -25,7 +25,8 @@ class SimulationResult:
     run_seconds: float
     voltages: dict | None = None  # layer -> (times_ms, v_mV of shape (neurons, steps))
     physiology: dict | None = None  # layer -> lowest and highest potential (mV), rate (Hz): track_potentials
-    synaptic_events: int | None = None  # spikes delivered through synapses, all images: track_potentials
+    #: spikes delivered through each pathway (input_hidden, hidden_output), all images, counted in the run
+    synaptic_events: dict[str, int] | None = None
     hidden_spike_trains: tuple | None = None  # (times_ms, indices)
     output_spike_trains: tuple | None = None
 
@@ -82,7 +83,7 @@ def simulate(
             run_seconds=timings.run_seconds,
             voltages=voltages or None,
             physiology=net.physiology() if track_potentials else None,
-            synaptic_events=net.synaptic_events() if track_potentials else None,
+            synaptic_events=net.synaptic_events(),
             hidden_spike_trains=_trains(net.hidden_spikes),
             output_spike_trains=_trains(net.output_spikes),
         )

@@ -52,7 +52,7 @@ def run(path: Path, dt_ms: float | None, n: int, data_dir: str | None, seed: int
     sim = simulate(weights, images, backend=backend, seed=seed, track_potentials=True)
     return {"dt_ms": weights.dt_ms, "steps": weights.steps,
             "accuracy": accuracy(predict(sim.output_counts, sim.output_first_step), labels),
-            "physiology": sim.physiology, "synaptic_events_per_image": sim.synaptic_events / len(images),
+            "physiology": sim.physiology, "synaptic_events_per_image": sum(sim.synaptic_events.values()) / len(images),
             "run_seconds": sim.run_seconds}
 
 

@@ -30,9 +30,7 @@ import numpy as np
 from snn_mnist.atomic_files import atomic_path, write_json
 from snn_mnist.backends import BACKENDS
 from snn_mnist.neuron_models.topology import TOPOLOGIES
-
-PJ_PER_MAC = 4.6  # 32-bit float multiply (3.7 pJ) + add (0.9 pJ), Horowitz 2014, 45 nm
-PJ_PER_AC = 0.9  # 32-bit float add, Horowitz 2014, 45 nm
+from snn_mnist.readout.energy import PJ_PER_AC, PJ_PER_MAC, ann_cost, neuron_updates, snn_cost
 
 CAVEATS = """\
 Caveats:
@@ -52,23 +50,6 @@ Caveats:
   input spikes; the table gives the mean over the test images.
 - The SNN needs its time steps one after the other: an answer after steps x dt of simulated
   time, against one pass of the ANN."""
-
-
-def dense_macs(n_inputs: int, n_hidden: int, n_outputs: int) -> int:
-    """MACs of a dense 2-layer network per image: every weight used once."""
-    return n_inputs * n_hidden + n_hidden * n_outputs
-
-
-def synaptic_operations(input_spikes: np.ndarray, hidden_spikes: np.ndarray, n_hidden: int, n_outputs: int) -> np.ndarray:
-    """Accumulates per image: each input spike reaches n_hidden neurons, each hidden spike n_outputs."""
-    return np.asarray(input_spikes) * n_hidden + np.asarray(hidden_spikes) * n_outputs
-
-
-def leak_macs(weights) -> int:
-    """Decay multiplications per image: one per leaky neuron per step."""
-    t = weights.topology
-    per_step = t.n_hidden * t.hidden_neuron.MACS_PER_UPDATE + t.n_outputs * t.output_neuron.MACS_PER_UPDATE
-    return int(per_step * weights.steps)
 
 
 def train_ann(train_x, train_y, n_hidden: int, *, epochs: int, seed: int, shift: int = 1, batch_size: int = 128,
@@ -109,12 +90,10 @@ def evaluate_ann(model, test_x, test_y) -> dict:
         hidden = model[1](model[0](x))
         logits = model[2](hidden)
     n_hidden, n_outputs = model[0].out_features, model[2].out_features
-    nonzero_in = (x != 0).sum(1).numpy()
-    nonzero_hidden = (hidden != 0).sum(1).numpy()
     return {
         "accuracy": float((logits.argmax(1).numpy() == test_y).mean()),
-        "macs_dense": dense_macs(x.shape[1], n_hidden, n_outputs),
-        "macs_zero_skipping": float(np.mean(nonzero_in * n_hidden + nonzero_hidden * n_outputs)),
+        "macs_dense": int(ann_cost(x.shape[1], n_hidden, n_outputs).macs),
+        "macs_zero_skipping": ann_cost(x.shape[1], n_hidden, n_outputs, x.numpy(), hidden.numpy()).macs,
     }
 
 
@@ -125,13 +104,12 @@ def measure_snn(weights, images, labels, *, backend: str, seed: int, threads: in
     t = weights.topology
     result = simulate(weights, images, backend=backend, seed=seed, threads=threads, record_input=True,
                       record_hidden=True)
-    ops = synaptic_operations(result.input_counts.sum(1), result.hidden_counts.sum(1), t.n_hidden, t.n_outputs)
     return {
         "accuracy": float((predict(result.output_counts, result.output_first_step) == labels).mean()),
         "input_spikes": float(result.input_counts.sum(1).mean()),
         "hidden_spikes": float(result.hidden_counts.sum(1).mean()),
-        "synaptic_ops": float(ops.mean()),
-        "leak_macs": leak_macs(weights),
+        "synaptic_ops": snn_cost(weights, result.synaptic_events, len(images)).total_events,
+        "leak_macs": neuron_updates(weights),
         "steps": weights.steps,
         "n_hidden": t.n_hidden,
     }

@@ -59,21 +59,6 @@ def test_rotation_robustness(weights_file, tmp_path, monkeypatch):
     assert (tmp_path / "rotation.png").stat().st_size > 10_000
 
 
-def test_operation_counts():
-    ann = script("snn_vs_ann")
-    assert ann.dense_macs(784, 256, 10) == 784 * 256 + 256 * 10
-    np.testing.assert_array_equal(ann.synaptic_operations(np.array([3, 0]), np.array([2, 5]), 4, 10), [32, 50])
-    assert ann.energy_pj(macs=10, acs=10) == pytest.approx(10 * 4.6 + 10 * 0.9)
-
-
-def test_leak_is_counted_for_leaky_layers_only(random_weights):
-    ann = script("snn_vs_ann")
-    steps = random_weights("lif-lif").steps
-    assert ann.leak_macs(random_weights("lif-lif", n_hidden=32)) == (32 + 10) * steps
-    assert ann.leak_macs(random_weights("if-lif", n_hidden=32)) == 10 * steps
-    assert ann.leak_macs(random_weights("if-if", n_hidden=32)) == 0
-
-
 def test_snn_vs_ann(mnist_dir, weights_file, tmp_path):
     pytest.importorskip("torch")
     ann = script("snn_vs_ann")
