@@ -21,6 +21,9 @@ def add_parser(subparsers) -> None:
     p.add_argument("--lr", type=float, default=2e-3)
     options.seed(p, help="seed of the initial weights, the image order and every Poisson draw (default 0)")
     p.add_argument("--shift", type=int, default=0, help="augment: translate training images by up to N pixels")
+    p.add_argument("--spike-penalty", type=float, default=0.0, metavar="L",
+                   help="add L times the hidden spikes per image to the loss: fewer spikes for some accuracy "
+                        "(default 0)")
     p.add_argument("--n-train", type=int, default=None, help="use only the first N training images")
     options.threads(p, help="PyTorch CPU threads (0: PyTorch's default)")
     options.data_dir(p, help="MNIST directory (default: $SNN_MNIST_DATA)")
@@ -39,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
 
     options.within(args, {"epochs": (1, 10_000), "hidden": (1, 10_000), "steps": (1, MAX_STEPS),
                           "batch_size": (1, 60_000), "n_train": (1, 60_000), "shift": (0, 27),
-                          "lr": (1e-12, 10), "max_rate": (1e-6, 1e6), "dt": (0.001, 10)})
+                          "lr": (1e-12, 10), "max_rate": (1e-6, 1e6), "dt": (0.001, 10), "spike_penalty": (0, 1)})
     try:
         import torch
     except ImportError:
@@ -55,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     config = TrainConfig(
         model=args.model, epochs=args.epochs, hidden=args.hidden, steps=args.steps, dt_ms=args.dt,
         max_rate_hz=args.max_rate, batch_size=args.batch_size, lr=args.lr, seed=args.seed,
-        n_train=args.n_train, shift=args.shift, data_dir=args.data_dir,
+        n_train=args.n_train, shift=args.shift, spike_penalty=args.spike_penalty, data_dir=args.data_dir,
         synapse=options.synapse_model(args).to_dict(),
     )
     try:
@@ -69,9 +72,9 @@ def run(args: argparse.Namespace) -> int:
         def __init__(self, total: int, epoch: int):
             self.bar = tqdm(total=total, desc=f"epoch {epoch}/{config.epochs}", unit="img", leave=False)
 
-        def update_batch(self, n: int, loss: float) -> None:
+        def update_batch(self, n: int, loss: float, hidden_spikes: float) -> None:
             self.bar.update(n)
-            self.bar.set_postfix(loss=f"{loss:.3f}")
+            self.bar.set_postfix(loss=f"{loss:.3f}", hidden_spikes=f"{hidden_spikes:.0f}")
 
         def close(self) -> None:
             self.bar.close()

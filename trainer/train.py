@@ -43,6 +43,7 @@ class TrainConfig:
     n_train: int | None = None  # first n training images (None: all 60,000)
     shift: int = 0  # augmentation: translate each training image by up to this many pixels
     synapse: dict = field(default_factory=lambda: {"kind": "delta"})  # neuron_models.synapse, as its to_dict()
+    spike_penalty: float = 0.0  # added to the loss per hidden spike per image: trades accuracy for spikes
     data_dir: str | None = None
 
 
@@ -158,8 +159,9 @@ class Trainer:
                                   "resume from an earlier copy or start afresh")
         if not (isinstance(state["epoch"], int) and 0 <= state["epoch"] == len(state["history"])):
             raise CheckpointError(f"checkpoint {path}: its epoch ({state['epoch']!r}) and history disagree")
-        before_synapses = {"synapse": {"kind": "delta"}}  # checkpoints made before synapse models trained delta
-        saved = before_synapses | {k: v for k, v in state["config"].items() if k not in ("epochs", "data_dir")}
+        # settings checkpoints from before them did not write: delta synapses, no spike penalty
+        older = {"synapse": {"kind": "delta"}, "spike_penalty": 0.0}
+        saved = older | {k: v for k, v in state["config"].items() if k not in ("epochs", "data_dir")}
         mine = {k: v for k, v in asdict(self.config).items() if k not in ("epochs", "data_dir")}
         if saved != mine:
             diff = ", ".join(f"{k}: {saved[k]} != {mine[k]}" for k in saved if saved[k] != mine.get(k))
@@ -187,43 +189,52 @@ class Trainer:
                 images = random_shift(images, self.config.shift, self.generator)
             yield poisson_batch(images, self.p_max, self.config.steps, self.generator), y[idx]
 
-    def train_epoch(self, progress=None) -> tuple[float, float]:
+    def train_epoch(self, progress=None) -> tuple[float, float, float]:
+        """One pass over the training images: mean loss, accuracy and hidden spikes per image. The loss is
+        the cross-entropy of the output spike counts plus ``spike_penalty`` times the hidden spikes per
+        image (the batch's mean)."""
         self.model.train()
-        total_loss, correct, seen = 0.0, 0, 0
+        total_loss, correct, seen, hidden_spikes = 0.0, 0, 0, 0.0
         for spikes, labels in self._batches(self.train_x, self.train_y, train=True):
-            output, _ = self.model(spikes)
-            counts = output.sum(0)
-            loss = F.cross_entropy(counts, labels)
+            output, hidden = self.model(spikes)
+            per_image = hidden.sum((0, 2))
+            loss = F.cross_entropy(output.sum(0), labels)
+            if self.config.spike_penalty:
+                loss = loss + self.config.spike_penalty * per_image.mean()
             self.optimizer.zero_grad(set_to_none=True)
             loss.backward()
             self.optimizer.step()
             total_loss += loss.item() * len(labels)
             correct += _correct(output, labels)
+            hidden_spikes += per_image.sum().item()
             seen += len(labels)
             if progress is not None:
-                progress(len(labels), loss.item())
-        return total_loss / seen, correct / seen
+                progress(len(labels), loss.item(), per_image.mean().item())
+        return total_loss / seen, correct / seen, hidden_spikes / seen
 
     @torch.no_grad()
-    def evaluate(self) -> tuple[float, float]:
+    def evaluate(self) -> tuple[float, float, float]:
+        """Mean loss (cross-entropy, no penalty), accuracy and hidden spikes per image on the test images."""
         self.model.eval()
-        total_loss, correct = 0.0, 0
+        total_loss, correct, hidden_spikes = 0.0, 0, 0.0
         for spikes, labels in self._batches(self.test_x, self.test_y, train=False):
-            output, _ = self.model(spikes)
+            output, hidden = self.model(spikes)
             total_loss += F.cross_entropy(output.sum(0), labels, reduction="sum").item()
             correct += _correct(output, labels)
-        return total_loss / len(self.test_x), correct / len(self.test_x)
+            hidden_spikes += hidden.sum().item()
+        n = len(self.test_x)
+        return total_loss / n, correct / n, hidden_spikes / n
 
     def run(self, log=print, progress_factory=None) -> list[dict]:
         """Train until ``config.epochs``; checkpoint, log and plot after every epoch."""
         while self.epoch < self.config.epochs:
             t0 = time.perf_counter()
             bar = progress_factory(len(self.train_x), self.epoch + 1) if progress_factory else None
-            train_loss, train_acc = self.train_epoch(bar.update_batch if bar else None)
+            train_loss, train_acc, train_spikes = self.train_epoch(bar.update_batch if bar else None)
             if bar:
                 bar.close()
             train_seconds = time.perf_counter() - t0
-            test_loss, test_acc = self.evaluate()
+            test_loss, test_acc, test_spikes = self.evaluate()
             self.schedule.step()
             self.epoch += 1
             self.history.append(
@@ -233,6 +244,8 @@ class Trainer:
                     "train_accuracy": train_acc,
                     "test_loss": test_loss,
                     "test_accuracy": test_acc,
+                    "train_hidden_spikes_per_image": train_spikes,
+                    "test_hidden_spikes_per_image": test_spikes,
                     "train_seconds": train_seconds,
                     "lr": self.optimizer.param_groups[0]["lr"],
                 }
@@ -242,18 +255,23 @@ class Trainer:
             plot_history(self.history, self.checkpoint_dir / "curves.png", self.config.model)
             log(
                 f"epoch {self.epoch}/{self.config.epochs}: train loss {train_loss:.4f} acc {train_acc:.4f} | "
-                f"test loss {test_loss:.4f} acc {test_acc:.4f} | {train_seconds:.1f} s"
+                f"test loss {test_loss:.4f} acc {test_acc:.4f} | hidden spikes per image {test_spikes:.1f} | "
+                f"{train_seconds:.1f} s"
             )
         return self.history
 
     def weights(self) -> NetworkWeights:
         last = self.history[-1] if self.history else {}
+        penalty = self.config.spike_penalty
         provenance = {
             "trainer": "snn-mnist surrogate-gradient BPTT (trainer/)",
-            "surrogate": {"kind": "fast_sigmoid", "slope": self.config.slope, "argument": "(v - v_th) / (v_th - v_rest)"},
-            "loss": "cross-entropy on output spike counts",
+            "surrogate": {"kind": "fast_sigmoid", "slope": self.config.slope,
+                          "argument": "(v - v_th) / (v_th - v_rest)"},
+            "loss": "cross-entropy on output spike counts"
+                    + (f" + {penalty:g} x hidden spikes per image" if penalty else ""),
             "synapse": self.config.synapse,
-            "optimizer": {"kind": "Adam", "lr": self.config.lr, "schedule": "cosine", "batch_size": self.config.batch_size},
+            "optimizer": {"kind": "Adam", "lr": self.config.lr, "schedule": "cosine",
+                          "batch_size": self.config.batch_size},
             "seed": self.config.seed,
             "augmentation": {"random_shift_pixels": self.config.shift},
             "epochs": self.epoch,
@@ -261,6 +279,7 @@ class Trainer:
             "train_data_md5": mnist.checksum("train"),
             "test_accuracy_trainer": last.get("test_accuracy"),
             "train_accuracy_trainer": last.get("train_accuracy"),
+            "test_hidden_spikes_per_image_trainer": last.get("test_hidden_spikes_per_image"),
             "torch": torch.__version__,
         }
         return self.model.to_weights(self.config.max_rate_hz, provenance)

@@ -97,6 +97,21 @@ def test_resume_refuses_a_broken_checkpoint_naming_it(data_dir, tmp_path):
         Trainer(small_config(data_dir, epochs=2), tmp_path / "c").resume()
 
 
+def test_the_spike_penalty_lowers_the_hidden_spikes(data_dir, tmp_path):
+    """The same short run with and without a penalty on hidden spikes: the penalised network fires
+    markedly less, and both still learn; the spikes per image are logged beside the loss."""
+    import dataclasses
+
+    runs = {}
+    for penalty in (0.0, 1e-3):
+        config = dataclasses.replace(small_config(data_dir, epochs=2), spike_penalty=penalty)
+        runs[penalty] = Trainer(config, tmp_path / str(penalty)).run(log=lambda line: None)[-1]
+    free, penalised = runs[0.0], runs[1e-3]
+    assert penalised["test_hidden_spikes_per_image"] < 0.7 * free["test_hidden_spikes_per_image"], runs
+    assert penalised["train_hidden_spikes_per_image"] < 0.7 * free["train_hidden_spikes_per_image"]
+    assert min(free["test_accuracy"], penalised["test_accuracy"]) > 0.3  # chance is 0.1
+
+
 @pytest.mark.parametrize("synapse", ["cuba", "coba"])
 def test_current_and_conductance_synapses_train_and_export_their_model(data_dir, tmp_path, synapse):
     """A short run learns; the weights file names the synapse model, keeps coba's conductances as they are
