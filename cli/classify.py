@@ -30,6 +30,7 @@ def add_digit_options(p: argparse.ArgumentParser) -> None:
     options.seed(p, help="seed of the input spike trains and of --rotate-range's angle (default 0)")
     options.backend(p, default="runtime", why=": for one digit, faster than compiling C++")
     options.threads(p)
+    options.encoding(p)
 
 
 def add_parser(subparsers) -> None:
@@ -68,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
     angle = rotation_angle(args.rotate, args.rotate_range, args.seed)
     prepared = user_image.load(args.image, angle)
     weights, weights_source = resolve(args.model, args.weights)
+    weights = options.with_input_code(args, weights)
     activity = run_digit(weights, prepared.flat, seed=args.seed, backend=args.backend, threads=args.threads)
     counts = activity.output_counts
 

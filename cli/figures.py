@@ -89,6 +89,7 @@ def run_digit_figures(args: argparse.Namespace) -> int:
     angle = rotation_angle(args.rotate, args.rotate_range, args.seed)
     pixels, label, stem, prepared = _digit(args, angle)
     weights, weights_source = resolve(args.model, args.weights)
+    weights = options.with_input_code(args, weights)
     topology = weights.topology
     sizes = {"hidden": topology.n_hidden, "output": topology.n_outputs}
     if args.neurons:

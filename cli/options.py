@@ -107,6 +107,55 @@ def json_out(p, *, what: str = "the results") -> None:
     writes(p, "json", "--json")
 
 
+def encoding(p, *, default: str | None = None) -> None:
+    """``--encoding`` and its parameters: the input code (``encoding.codes``). With ``default`` None the
+    network's own code stays unless one of these options is given (simulate, classify, parity)."""
+    from snn_mnist.encoding import CODES
+
+    group = p.add_argument_group("input code")
+    keep = " (default: the network's own)" if default is None else f" (default {default})"
+    group.add_argument("--encoding", choices=list(CODES), default=default, help="input code" + keep)
+    group.add_argument("--max-rate", type=float, default=None, metavar="HZ",
+                       help="poisson: rate of a white pixel in Hz (default 1000)")
+    group.add_argument("--latency-threshold", type=float, default=None, metavar="X",
+                       help="latency: intensity (fraction of white) below which a pixel stays silent (default 0.25)")
+    group.add_argument("--latency-window", type=float, default=None, metavar="MS",
+                       help="latency: a pixel at the threshold spikes this long after the image's start, a white "
+                            "one at once (default 10 ms)")
+
+
+def input_code(args: argparse.Namespace, current=None):
+    """The input code the encoding options ask for, built on ``current`` (a network's own) or the
+    defaults; ``current`` itself when none is given."""
+    from snn_mnist.cli.main import UserError
+    from snn_mnist.encoding import LatencyCode, PoissonCode
+
+    given = {"max_rate": args.max_rate, "latency_threshold": args.latency_threshold,
+             "latency_window": args.latency_window}
+    kind = args.encoding or (current.kind if current is not None else None)
+    if kind is None:
+        return current
+    if args.encoding is None and all(v is None for v in given.values()):
+        return current
+    wrong = [name for name, value in given.items() if value is not None and not name.startswith(
+        "max" if kind == "poisson" else "latency")]
+    if wrong:
+        raise UserError(f"--{wrong[0].replace('_', '-')} does not apply to {kind} input")
+    base = current if current is not None and current.kind == kind else None
+    if kind == "poisson":
+        rate = args.max_rate if args.max_rate is not None else (base.max_rate_hz if base else 1000.0)
+        return PoissonCode(rate)
+    threshold = args.latency_threshold if args.latency_threshold is not None else (base.threshold if base else 0.25)
+    window = args.latency_window if args.latency_window is not None else (base.window_ms if base else 10.0)
+    return LatencyCode(threshold, window)
+
+
+def with_input_code(args: argparse.Namespace, weights):
+    """``weights`` with the input code the encoding options ask for (unchanged without them)."""
+    code = input_code(args, weights.encoding)
+    return weights if code is weights.encoding else dataclasses.replace(weights, encoding=code)
+
+
 def synapse(p) -> None:
     from snn_mnist.neuron_models import SYNAPSES
 
@@ -134,7 +183,9 @@ def add_network_options(p: argparse.ArgumentParser, *, backend_default: str) -> 
                         "input keeping its rates in Hz (default: the training dt)")
     seed(p, help="seed of Brian2's random numbers and of frozen input (default 0)")
     p.add_argument("--input", choices=INPUT_MODES, default="poisson",
-                   help="poisson: spikes drawn inside the simulation; frozen: drawn once in NumPy from --seed")
+                   help="poisson: spikes made inside the simulation by the network's input code (Poisson draws "
+                        "or latency); frozen: made once in NumPy from --seed and replayed")
+    encoding(p)
     data = p.add_mutually_exclusive_group()
     data_dir(data)
     data.add_argument("--sample", action="store_true",
@@ -155,6 +206,7 @@ def network_weights(args: argparse.Namespace):
     weights, _ = resolve(args.model, args.weights)
     if args.steps is not None:
         weights = dataclasses.replace(weights, steps=args.steps)
+    weights = with_input_code(args, weights)
     if args.dt is not None:
         try:
             weights = weights.at_dt(args.dt)

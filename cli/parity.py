@@ -18,6 +18,7 @@ def add_parser(subparsers) -> None:
     options.data_dir(p)
     options.threads(p)
     options.json_out(p, what="the figures")
+    options.encoding(p)
     p.set_defaults(run=run)
 
 
@@ -35,6 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from snn_mnist.trainer.parity import compare
 
     weights, weights_source = resolve(args.model, args.weights)
+    weights = options.with_input_code(args, weights)
     images, labels, data_source = select(args.data_dir, args.n, args.start)
     figures = compare(weights, images, labels, backend=args.backend, seed=args.seed, threads=args.threads)
     figures.update(weights=weights_source, data=data_source)

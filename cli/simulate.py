@@ -92,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
             "dt_ms": weights.dt_ms,
             "presentation_ms": weights.duration_ms,
             "max_input_rate_hz": weights.max_rate_hz,
+            "encoding": weights.encoding.to_dict(),
             "synapse": weights.synapse.kind,
             "synapse_parameters": weights.synapse.to_dict(),
             "n_hidden": weights.topology.n_hidden,

@@ -15,7 +15,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--hidden", type=int, default=256)
     p.add_argument("--steps", type=int, default=25)
     p.add_argument("--dt", type=float, default=1.0, help="time step in ms (default 1)")
-    p.add_argument("--max-rate", type=float, default=1000.0, help="Poisson rate of a white pixel in Hz")
+    options.encoding(p, default="poisson")
     options.synapse(p)
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--lr", type=float, default=2e-3)
@@ -37,12 +37,12 @@ def add_parser(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from snn_mnist.cli.main import UserError
-
     from snn_mnist.weights.format import MAX_STEPS
 
     options.within(args, {"epochs": (1, 10_000), "hidden": (1, 10_000), "steps": (1, MAX_STEPS),
                           "batch_size": (1, 60_000), "n_train": (1, 60_000), "shift": (0, 27),
-                          "lr": (1e-12, 10), "max_rate": (1e-6, 1e6), "dt": (0.001, 10), "spike_penalty": (0, 1)})
+                          "lr": (1e-12, 10), "dt": (0.001, 10), "spike_penalty": (0, 1)})
+    code = options.input_code(args)
     try:
         import torch
     except ImportError:
@@ -57,7 +57,9 @@ def run(args: argparse.Namespace) -> int:
     checkpoint_dir = Path(args.checkpoint_dir or out.with_name(out.stem + ".checkpoints"))
     config = TrainConfig(
         model=args.model, epochs=args.epochs, hidden=args.hidden, steps=args.steps, dt_ms=args.dt,
-        max_rate_hz=args.max_rate, batch_size=args.batch_size, lr=args.lr, seed=args.seed,
+        max_rate_hz=code.max_rate_hz if code.kind == "poisson" else 1000.0,
+        encoding=None if code.kind == "poisson" else code.to_dict(), batch_size=args.batch_size, lr=args.lr,
+        seed=args.seed,
         n_train=args.n_train, shift=args.shift, spike_penalty=args.spike_penalty, data_dir=args.data_dir,
         synapse=options.synapse_model(args).to_dict(),
     )

@@ -20,6 +20,7 @@ import numpy as np
 from brian2 import (
     Hz,
     Network,
+    NeuronGroup,
     PoissonGroup,
     SpikeGeneratorGroup,
     SpikeMonitor,
@@ -32,7 +33,7 @@ from brian2 import (
     second,
 )
 
-from snn_mnist.encoding import rates_hz
+from snn_mnist.encoding import LatencyCode, rates_hz
 from snn_mnist.neuron_models import neuron_group, rest_at_image_start
 from snn_mnist.neuron_models.base import REST_ORDER, REST_WHEN
 from snn_mnist.weights import NetworkWeights
@@ -105,14 +106,26 @@ class SpikingNetwork:
         return first_steps_per_image(self.output_spikes, n, self.n_images, self.weights.steps, self.weights.dt_ms)
 
 
-def poisson_input(images: np.ndarray, weights: NetworkWeights) -> tuple[PoissonGroup, TimedArray]:
-    """784 Poisson neurons whose rates follow the images, one image every ``steps`` steps.
-
-    Only the images (n x 784 rates) are held; spikes are drawn inside the simulation.
-    """
-    stimulus = TimedArray(rates_hz(images, weights.max_rate_hz) * Hz, dt=weights.duration_ms * ms, name="stimulus")
+def encoded_input(images: np.ndarray, weights: NetworkWeights) -> tuple[NeuronGroup | PoissonGroup, TimedArray]:
+    """784 input neurons that encode the images by the weights' input code, one image every ``steps``
+    steps. Only a per-image table (n x 784 rates or spike steps) is held; spikes are made inside the
+    simulation."""
+    code = weights.encoding
+    if isinstance(code, LatencyCode):
+        return latency_input(images, weights)
+    stimulus = TimedArray(rates_hz(images, code.max_rate_hz) * Hz, dt=weights.duration_ms * ms, name="stimulus")
     group = PoissonGroup(images.shape[1], rates="stimulus(t, i)", namespace={"stimulus": stimulus}, name="input")
     return group, stimulus
+
+
+def latency_input(images: np.ndarray, weights: NetworkWeights) -> tuple[NeuronGroup, TimedArray]:
+    """784 neurons that each fire once per image, in the step ``encoding.latency.spike_steps`` gives
+    (never for a silent pixel), counted in whole steps of the network's clock from the image's start."""
+    steps = weights.encoding.spike_steps(images, weights.dt_ms).astype(np.float64)
+    spike_step = TimedArray(steps, dt=weights.duration_ms * ms, name="spike_step")
+    group = NeuronGroup(images.shape[1], "", threshold="timestep(t, dt) % image_steps == int(spike_step(t, i))",
+                        namespace={"spike_step": spike_step, "image_steps": weights.steps}, name="input")
+    return group, spike_step
 
 
 def frozen_input(spikes: np.ndarray, weights: NetworkWeights) -> SpikeGeneratorGroup:
@@ -170,7 +183,7 @@ def build_network(
     defaultclock.dt = weights.dt_ms * ms
     topology = weights.topology
     if images is not None:
-        input_group, stimulus = poisson_input(images, weights)
+        input_group, stimulus = encoded_input(images, weights)
         n_images = images.shape[0]
     else:
         input_group, stimulus = frozen_input(frozen, weights), None

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from snn_mnist import backends
-from snn_mnist.encoding import frozen_spikes
 from snn_mnist.weights import NetworkWeights
 
 INPUT_MODES = ("poisson", "frozen")
@@ -33,7 +32,7 @@ class SimulationResult:
 
 def input_spikes(images: np.ndarray, weights: NetworkWeights, seed: int) -> np.ndarray:
     """The frozen input spike trains for ``images``: the same for every backend and the trainer."""
-    return frozen_spikes(images, weights.steps, weights.max_rate_hz, weights.dt_ms, np.random.default_rng(seed))
+    return weights.encoding.frozen(images, weights.steps, weights.dt_ms, np.random.default_rng(seed))
 
 
 def simulate(

@@ -31,7 +31,6 @@ import numpy as np
 from .base import ParameterError
 from .synapse import SynapseParameters, brian2_method, delivered, delivered_vjp, register_synapse
 
-
 #: Brian2's name for the IF's exact propagator below
 IF_METHOD = "exact_if_cuba"
 

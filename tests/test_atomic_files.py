@@ -10,8 +10,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from snn_mnist.atomic_files import (OutputError, atomic_path, check_distinct, check_output, load_npz, save_npz,
-                                    write_json)
+from snn_mnist.atomic_files import (
+    OutputError,
+    atomic_path,
+    check_distinct,
+    check_output,
+    load_npz,
+    save_npz,
+    write_json,
+)
 
 
 def mode(path) -> int:

@@ -19,7 +19,7 @@ ALLOWED = {
     "encoding": set(),
     "neuron_models": set(),
     "backends": set(),
-    "weights": {"atomic_files", "neuron_models"},
+    "weights": {"atomic_files", "encoding", "neuron_models"},
     "networks": {"encoding", "neuron_models", "weights", "backends"},
     "readout": {"atomic_files", "neuron_models", "weights", "networks"},
     "trainer": {"atomic_files", "digits", "encoding", "neuron_models", "weights", "networks", "readout"},

@@ -48,7 +48,7 @@ class SpikingMLP(torch.nn.Module):
         output, _ = run_layer(tuple(hidden @ w for w in split(self.w_hidden_output, torch)), self.output_c, **fast)
         return output, hidden
 
-    def to_weights(self, max_rate_hz: float, provenance: dict) -> NetworkWeights:
+    def to_weights(self, encoding, provenance: dict) -> NetworkWeights:
         """The weights in the synapse model's unit: mV (unit scale times the threshold gap) for delta and
         cuba, the conductances themselves for coba (they do not depend on the voltage scale)."""
         in_mV = self.synapse.WEIGHT_UNIT == "mV"
@@ -59,7 +59,7 @@ class SpikingMLP(torch.nn.Module):
             w_hidden_output=export(self.w_hidden_output, self.output_c),
             dt_ms=self.dt_ms,
             steps=self.steps,
-            max_rate_hz=max_rate_hz,
+            encoding=encoding,
             provenance=provenance,
             synapse=self.synapse,
         )

@@ -19,6 +19,7 @@ import torch.nn.functional as F
 
 from snn_mnist.atomic_files import atomic_path, write_json
 from snn_mnist.digits import mnist
+from snn_mnist.encoding import PoissonCode, code_from_dict
 from snn_mnist.neuron_models import SynapseParameters
 from snn_mnist.neuron_models.topology import topology as topology_named
 from snn_mnist.readout.spike_count import first_spike_steps, predict
@@ -35,7 +36,7 @@ class TrainConfig:
     hidden: int = 256
     steps: int = 25
     dt_ms: float = 1.0
-    max_rate_hz: float = 1000.0
+    max_rate_hz: float = 1000.0  # the Poisson code's rate (without ``encoding``)
     batch_size: int = 128
     lr: float = 2e-3
     slope: float = DEFAULT_SLOPE
@@ -44,6 +45,7 @@ class TrainConfig:
     shift: int = 0  # augmentation: translate each training image by up to this many pixels
     synapse: dict = field(default_factory=lambda: {"kind": "delta"})  # neuron_models.synapse, as its to_dict()
     spike_penalty: float = 0.0  # added to the loss per hidden spike per image: trades accuracy for spikes
+    encoding: dict | None = None  # the input code (encoding.codes), as its to_dict(); None: Poisson at max_rate_hz
     data_dir: str | None = None
 
 
@@ -60,6 +62,15 @@ def random_shift(images: torch.Tensor, max_shift: int, generator: torch.Generato
     rows = (torch.arange(28)[None, :] + dy[:, None])[:, :, None]
     cols = (torch.arange(28)[None, :] + dx[:, None])[:, None, :]
     return padded[torch.arange(n)[:, None, None], rows, cols].reshape(n, 784)
+
+
+def latency_batch(images: torch.Tensor, code, steps: int, dt_ms: float) -> torch.Tensor:
+    """The latency code's spikes (steps, batch, pixels) for uint8 images (batch, pixels), as a sparse tensor:
+    one spike per pixel at most, in the step ``encoding.latency`` computes (what Brian2 is given too)."""
+    when = torch.from_numpy(code.spike_steps(images.numpy(), dt_ms))
+    image, pixel = ((when >= 0) & (when < steps)).nonzero(as_tuple=True)
+    indices = torch.stack([when[image, pixel], image, pixel])
+    return torch.sparse_coo_tensor(indices, torch.ones(len(image)), (steps, *images.shape)).coalesce()
 
 
 def poisson_batch(images: torch.Tensor, p_max: float, steps: int, generator: torch.Generator) -> torch.Tensor:
@@ -98,7 +109,9 @@ class Trainer:
     def __init__(self, config: TrainConfig, checkpoint_dir: str | Path):
         self.config = config
         self.checkpoint_dir = Path(checkpoint_dir)
-        self.p_max = config.max_rate_hz * config.dt_ms / 1000.0
+        self.code = code_from_dict(config.encoding) if config.encoding else PoissonCode(config.max_rate_hz)
+        self.code.check(config.dt_ms, config.steps * config.dt_ms)
+        self.p_max = self.code.max_rate_hz * config.dt_ms / 1000.0 if isinstance(self.code, PoissonCode) else None
         topo = topology_named(config.model).with_hidden(config.hidden)
         self.model = SpikingMLP(topo, config.dt_ms, config.steps, config.slope,
                                 SynapseParameters.from_dict(config.synapse))
@@ -159,8 +172,8 @@ class Trainer:
                                   "resume from an earlier copy or start afresh")
         if not (isinstance(state["epoch"], int) and 0 <= state["epoch"] == len(state["history"])):
             raise CheckpointError(f"checkpoint {path}: its epoch ({state['epoch']!r}) and history disagree")
-        # settings checkpoints from before them did not write: delta synapses, no spike penalty
-        older = {"synapse": {"kind": "delta"}, "spike_penalty": 0.0}
+        # settings checkpoints from before them did not write: delta synapses, no spike penalty, Poisson
+        older = {"synapse": {"kind": "delta"}, "spike_penalty": 0.0, "encoding": None}
         saved = older | {k: v for k, v in state["config"].items() if k not in ("epochs", "data_dir")}
         mine = {k: v for k, v in asdict(self.config).items() if k not in ("epochs", "data_dir")}
         if saved != mine:
@@ -187,7 +200,10 @@ class Trainer:
             images = x[idx]
             if train and self.config.shift:
                 images = random_shift(images, self.config.shift, self.generator)
-            yield poisson_batch(images, self.p_max, self.config.steps, self.generator), y[idx]
+            if self.p_max is None:
+                yield latency_batch(images, self.code, self.config.steps, self.config.dt_ms), y[idx]
+            else:
+                yield poisson_batch(images, self.p_max, self.config.steps, self.generator), y[idx]
 
     def train_epoch(self, progress=None) -> tuple[float, float, float]:
         """One pass over the training images: mean loss, accuracy and hidden spikes per image. The loss is
@@ -282,7 +298,7 @@ class Trainer:
             "test_hidden_spikes_per_image_trainer": last.get("test_hidden_spikes_per_image"),
             "torch": torch.__version__,
         }
-        return self.model.to_weights(self.config.max_rate_hz, provenance)
+        return self.model.to_weights(self.code, provenance)
 
     def export(self, path: str | Path) -> NetworkWeights:
         weights = self.weights()

@@ -14,7 +14,8 @@ A weights file is a NumPy ``.npz`` archive (format version 1) holding
     hidden_neuron, output_neuron
                      neuron parameters with units in their keys (``tau_m_ms``, ``v_th_mV``, ...)
     dt_ms, steps     the time step and the number of steps an image is shown for
-    encoding         {"type": "poisson", "max_rate_hz": ...}
+    encoding         the input code, ``encoding.codes``: {"type": "poisson", "max_rate_hz": ...} or
+                     {"type": "latency", "threshold": ..., "window_ms": ...}
     synapse          the synapse model and its parameters, {"kind": "delta"|"cuba"|"coba", ...}
                      (``neuron_models.synapse``; absent: delta)
     step_order       what comes first within a time step (absent: "threshold-first"):
@@ -38,6 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from snn_mnist.atomic_files import load_npz, save_npz
+from snn_mnist.encoding import EncodingError, InputCode, LatencyCode, PoissonCode, code_from_dict
 from snn_mnist.neuron_models import DELTA, NeuronParameters, ParameterError, SynapseParameters
 from snn_mnist.neuron_models.topology import N_CLASSES, N_INPUTS, Topology
 
@@ -64,7 +66,7 @@ class NetworkWeights:
     w_hidden_output: np.ndarray
     dt_ms: float = 1.0
     steps: int = 25
-    max_rate_hz: float = 1000.0
+    encoding: InputCode = PoissonCode()
     provenance: dict = field(default_factory=dict)
     bias_hidden: np.ndarray | None = None  # mV added every step; None: no constant input
     bias_output: np.ndarray | None = None
@@ -100,8 +102,12 @@ class NetworkWeights:
         _check_dt(self.dt_ms)
         if not (isinstance(self.steps, int) and not isinstance(self.steps, bool) and 1 <= self.steps <= MAX_STEPS):
             raise WeightsError(f"steps must be a whole number in [1, {MAX_STEPS:,}], got {self.steps!r}")
-        if not (math.isfinite(self.max_rate_hz) and 0 < self.max_rate_hz * self.dt_ms / 1000 <= 1):
-            raise WeightsError(f"max rate {self.max_rate_hz} Hz is not usable at dt {self.dt_ms} ms")
+        if not isinstance(self.encoding, (PoissonCode, LatencyCode)):
+            raise WeightsError(f"unknown input code {self.encoding!r}")
+        try:
+            self.encoding.check(self.dt_ms, self.duration_ms)
+        except EncodingError as exc:
+            raise WeightsError(str(exc)) from None
         if self.step_order not in STEP_ORDERS:
             raise WeightsError(f"unknown step order {self.step_order!r} (choose from {', '.join(STEP_ORDERS)})")
         if self.synapse.kind != "delta" and (self.bias_hidden is not None or self.bias_output is not None):
@@ -141,6 +147,12 @@ class NetworkWeights:
     def duration_ms(self) -> float:
         return self.steps * self.dt_ms
 
+    @property
+    def max_rate_hz(self) -> float:
+        """The highest mean rate of one input neuron over an image (Poisson: a white pixel's rate;
+        latency: one spike per image)."""
+        return self.encoding.peak_rate_hz(self.duration_ms)
+
     def with_neurons(self, hidden: NeuronParameters | None = None, output: NeuronParameters | None = None,
                      **changes) -> "NetworkWeights":
         """The same weights with other neuron parameters for the hidden and/or output layer (e.g.
@@ -164,7 +176,7 @@ class NetworkWeights:
             "output_neuron": t.output_neuron.to_dict(),
             "dt_ms": self.dt_ms,
             "steps": self.steps,
-            "encoding": {"type": "poisson", "max_rate_hz": self.max_rate_hz},
+            "encoding": self.encoding.to_dict(),
             "step_order": self.step_order,
             "synapse": self.synapse.to_dict(),
             "provenance": self.provenance,
@@ -209,8 +221,7 @@ def from_metadata(metadata: dict, arrays: dict, source: str = "weights") -> Netw
         version = metadata["format_version"]
         if version != FORMAT_VERSION:
             raise WeightsError(f"{source}: format version {version} is not supported (expected {FORMAT_VERSION})")
-        if metadata["encoding"]["type"] != "poisson":
-            raise WeightsError(f"{source}: unknown encoding {metadata['encoding']['type']!r}")
+        encoding = code_from_dict(metadata["encoding"])
         topo = metadata["topology"]
         if not isinstance(topo["name"], str):
             raise WeightsError(f"the topology's name must be text, got {topo['name']!r}")
@@ -231,7 +242,7 @@ def from_metadata(metadata: dict, arrays: dict, source: str = "weights") -> Netw
             w_hidden_output=arrays["w_hidden_output"],
             dt_ms=_real(metadata["dt_ms"], "dt_ms"),
             steps=_whole(metadata["steps"], "steps"),
-            max_rate_hz=_real(metadata["encoding"]["max_rate_hz"], "max_rate_hz"),
+            encoding=encoding,
             provenance=dict(metadata.get("provenance", {})),
             bias_hidden=arrays.get("bias_hidden"),
             bias_output=arrays.get("bias_output"),
@@ -242,5 +253,7 @@ def from_metadata(metadata: dict, arrays: dict, source: str = "weights") -> Netw
         raise WeightsError(str(exc) if str(exc).startswith(source) else f"{source}: {exc}") from None
     except ParameterError as exc:
         raise WeightsError(f"{source}: bad neuron parameters: {exc}") from None
+    except EncodingError as exc:
+        raise WeightsError(f"{source}: {exc}") from None
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise WeightsError(f"{source}: malformed metadata ({exc.__class__.__name__}: {exc})") from None

@@ -90,6 +90,7 @@ from pathlib import Path
 import numpy as np
 
 from snn_mnist.atomic_files import atomic_path
+from snn_mnist.encoding import PoissonCode, code_from_dict
 from snn_mnist.neuron_models import DELTA, LIF, MODELS, CubaSynapse, NeuronParameters, ParameterError
 from snn_mnist.neuron_models.base import NirNode
 from snn_mnist.neuron_models.topology import N_CLASSES, N_INPUTS, Topology
@@ -381,10 +382,11 @@ def from_nir(
     """Import a NIR graph of the supported shape as :class:`NetworkWeights`.
 
     ``convention`` is detected unless given (``snn-mnist``, ``snntorch``, ``norse``). For
-    graphs written here, ``dt_ms``, ``steps``, the input rate, rest potentials and
-    refractory periods come from the graph's metadata; otherwise from the arguments, with
-    rest at the project's default and no refractory period.
+    graphs written here, ``dt_ms``, ``steps``, the input code, rest potentials and
+    refractory periods come from the graph's metadata; otherwise from the arguments (Poisson input
+    at ``max_rate_hz``), with rest at the project's default and no refractory period.
     """
+    encoding = PoissonCode(max_rate_hz)
     if convention is not None and convention not in CONVENTIONS:
         raise WeightsError(f"unknown NIR convention {convention!r} (choose from {', '.join(CONVENTIONS)})")
     conv = CONVENTIONS[convention] if convention else detect_convention(graph, source)
@@ -395,7 +397,7 @@ def from_nir(
         try:
             stored = [NeuronParameters.from_dict(meta[k]) for k in ("hidden_neuron", "output_neuron")]
             dt_ms, steps = float(meta["dt_ms"]), int(meta["steps"])
-            max_rate_hz = float(meta["encoding"]["max_rate_hz"])
+            encoding = code_from_dict(meta["encoding"])
         except (ParameterError, KeyError, TypeError, ValueError) as exc:
             raise WeightsError(f"{source}: malformed {METADATA_KEY} metadata ({exc})") from None
 
@@ -442,7 +444,7 @@ def from_nir(
         w_hidden_output=(w2.T * s2[None, :]).astype(np.float32),
         dt_ms=dt_ms,
         steps=steps,
-        max_rate_hz=max_rate_hz,
+        encoding=encoding,
         provenance=provenance,
         bias_hidden=None if b1 is None else (b1 * s1).astype(np.float32),
         bias_output=None if b2 is None else (b2 * s2).astype(np.float32),

@@ -84,7 +84,7 @@ def describe(model: str) -> dict:
         "name": model,
         "topology": weights.topology.name,
         "synapse": weights.synapse.kind,
-        "encoding": "poisson",
+        "encoding": weights.encoding.kind,
         "steps": weights.steps,
         "dt_ms": weights.dt_ms,
         "presentation_ms": weights.duration_ms,

@@ -189,3 +189,26 @@ def test_dt_is_bounded(cli, weights_file, dt, pattern):
 ])
 def test_huge_or_non_finite_numbers_are_bounded_where_parsed(cli, tmp_path, args, pattern):
     assert_one_line_error(cli(*args), pattern)
+
+
+@pytest.mark.parametrize("extra, pattern", [
+    (["--encoding", "poisson", "--latency-threshold", "0.3"], r"--latency-threshold does not apply to poisson input"),
+    (["--encoding", "latency", "--max-rate", "50"], r"--max-rate does not apply to latency input"),
+    (["--encoding", "latency", "--latency-threshold", "1.5"], r"latency threshold must lie in \(0, 1\)"),
+    (["--encoding", "latency", "--latency-window", "40"], r"the latency window \(40 ms\) must end within the image's 25 ms"),
+    (["--encoding", "morse"], r"argument --encoding: invalid choice: 'morse'"),
+])
+def test_input_codes_that_cannot_work_are_refused(cli, weights_file, extra, pattern):
+    assert_one_line_error(cli(*SIM, "--weights", weights_file, *extra), pattern)
+
+
+def test_a_latency_run_reports_its_code_and_energy(cli, weights_file, tmp_path):
+    import json
+
+    result = cli(*SIM, "--weights", weights_file, "--n", "5", "--encoding", "latency", "--latency-window", "12",
+                 "--json", tmp_path / "r.json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["encoding"] == {"type": "latency", "threshold": 0.25, "window_ms": 12.0}
+    assert report["max_input_rate_hz"] == 40.0  # one spike per 25 ms image at most
+    assert 0 < report["synaptic_events_per_image_by_pathway"]["input_hidden"] <= 784 * 32

@@ -8,9 +8,10 @@ import dataclasses
 import numpy as np
 import pytest
 
+from snn_mnist.encoding import PoissonCode
+from snn_mnist.networks.simulation import input_spikes, simulate
 from snn_mnist.neuron_models import CobaSynapse, CubaSynapse, ParameterError
 from snn_mnist.neuron_models.topology import TOPOLOGIES
-from snn_mnist.networks.simulation import input_spikes, simulate
 from snn_mnist.weights import NetworkWeights, WeightsError
 
 CUBA, COBA = CubaSynapse(tau_syn_ms=5.0), CobaSynapse()
@@ -23,7 +24,7 @@ def one_input(synapse, model: str, w: float, steps: int = 40, dt_ms: float = 1.0
     w_ih = np.zeros((784, 2), np.float32)
     w_ih[0, 0] = w
     weights = NetworkWeights(topology=topology, w_input_hidden=w_ih, w_hidden_output=np.zeros((2, 10), np.float32),
-                             dt_ms=dt_ms, steps=steps, max_rate_hz=100.0, synapse=synapse)
+                             dt_ms=dt_ms, steps=steps, encoding=PoissonCode(100.0), synapse=synapse)
     frozen = np.zeros((1, steps, 784), bool)
     frozen[0, 2, 0] = True
     result = simulate(weights, np.zeros((1, 784), np.uint8), backend="runtime", input_mode="frozen", frozen=frozen,
@@ -171,7 +172,7 @@ def test_brian2_reproduces_the_trainers_saved_counts(model, kind, sample_digits)
         w1, w2 = saved[f"{key}/w_input_hidden"], saved[f"{key}/w_hidden_output"]
         expected = {what: saved[f"{key}/{what}"] for what in ("output", "hidden", "output_first_step")}
     weights = NetworkWeights(topology=TOPOLOGIES[model].with_hidden(w1.shape[1]), w_input_hidden=w1,
-                             w_hidden_output=w2, max_rate_hz=500.0, synapse=synapse_named(kind))
+                             w_hidden_output=w2, encoding=PoissonCode(500.0), synapse=synapse_named(kind))
     images = sample_digits[0][: len(expected["output"])]
     sim = simulate(weights, images, backend="runtime", input_mode="frozen", frozen=input_spikes(images, weights, 0),
                    record_hidden=True)

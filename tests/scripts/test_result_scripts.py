@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from snn_mnist import weights
+from snn_mnist.encoding import PoissonCode
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -88,7 +89,7 @@ def test_physiology_reports_bounds_rates_and_both_time_steps(small_weights, tmp_
 
     monkeypatch.delenv("SNN_MNIST_DATA", raising=False)  # the bundled sample
     rng = np.random.default_rng(0)
-    coba = dataclasses.replace(small_weights, synapse=CobaSynapse(), max_rate_hz=100.0, steps=50,
+    coba = dataclasses.replace(small_weights, synapse=CobaSynapse(), encoding=PoissonCode(100.0), steps=50,
                                w_input_hidden=rng.normal(0.02, 0.05, (784, 32)).astype(np.float32),
                                w_hidden_output=rng.normal(0.05, 0.15, (32, 10)).astype(np.float32))
     paths = [tmp_path / "delta.npz", tmp_path / "coba.npz"]

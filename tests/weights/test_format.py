@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from snn_mnist import weights
+from snn_mnist.encoding import PoissonCode
 from snn_mnist.weights import NetworkWeights, WeightsError
 
 
@@ -31,7 +32,7 @@ def test_round_trip(small_weights, tmp_path):
 def test_round_trip_keeps_non_default_settings(random_weights, tmp_path):
     import dataclasses
 
-    w = dataclasses.replace(random_weights("if-lif", n_hidden=5), dt_ms=0.5, steps=40, max_rate_hz=200.0)
+    w = dataclasses.replace(random_weights("if-lif", n_hidden=5), dt_ms=0.5, steps=40, encoding=PoissonCode(200.0))
     weights.save(w, tmp_path / "w.npz")
     loaded = weights.load(tmp_path / "w.npz")
     assert (loaded.topology.name, loaded.topology.n_hidden) == ("if-lif", 5)
@@ -54,7 +55,7 @@ def test_round_trip_keeps_non_default_settings(random_weights, tmp_path):
         (lambda w: {"dt_ms": -1.0}, r"dt must be a number of ms in \[0.001, 10\], got -1.0"),
         (lambda w: {"dt_ms": 1e-300}, r"dt must be a number of ms in \[0.001, 10\]"),
         (lambda w: {"dt_ms": "1"}, r"dt must be a number of ms in \[0.001, 10\], got '1'"),
-        (lambda w: {"max_rate_hz": 5000.0}, "max rate 5000.0 Hz is not usable"),
+        (lambda w: {"encoding": PoissonCode(5000.0)}, "max rate 5000.0 Hz is not usable"),
     ],
 )
 def test_invalid_weights_are_refused(small_weights, change, message):
@@ -94,7 +95,8 @@ def test_file_with_wrong_dtype(small_weights, tmp_path):
     [
         (lambda m: m.update(format_version=2), "format version 2 is not supported"),
         (lambda m: m.pop("dt_ms"), "malformed metadata.*dt_ms"),
-        (lambda m: m["encoding"].update(type="latency"), "unknown encoding"),
+        (lambda m: m["encoding"].update(type="morse"), "unknown encoding 'morse' \\(choose from poisson, latency\\)"),
+        (lambda m: m["encoding"].update(max_rate_hz="fast"), "poisson encoding: max_rate_hz must be a number"),
         (lambda m: m["hidden_neuron"].update(v_reset_mV=-40.0), "bad neuron parameters.*v_reset"),
         (lambda m: m["output_neuron"].update(kind="HH"), "unknown neuron model"),
         (lambda m: m["topology"].update(n_hidden="many"), "n_hidden must be a whole number, got 'many'"),

@@ -10,7 +10,7 @@ import pytest
 
 nir = pytest.importorskip("nir")
 
-from snn_mnist.encoding import frozen_spikes
+from snn_mnist.encoding import PoissonCode, frozen_spikes
 from snn_mnist.networks.simulation import simulate
 from snn_mnist.neuron_models import IF, LIF, IFParameters, LIFParameters
 from snn_mnist.neuron_models.topology import Topology
@@ -30,7 +30,7 @@ def seeded_weights(hidden, output, *, n_hidden=32, dt_ms=1.0, seed=0) -> Network
         w_hidden_output=rng.normal(0.07, 0.4, (n_hidden, 10)).astype(np.float32) * gap_o,
         dt_ms=dt_ms,
         steps=20,
-        max_rate_hz=500.0,
+        encoding=PoissonCode(500.0),
         provenance={"seed": seed, "note": "written by tests/weights/test_nir.py"},
     )
 

@@ -10,7 +10,7 @@ import pytest
 
 nir = pytest.importorskip("nir")
 
-from snn_mnist.encoding import frozen_spikes
+from snn_mnist.encoding import PoissonCode, frozen_spikes
 from snn_mnist.networks.simulation import simulate
 from snn_mnist.neuron_models import CobaSynapse, CubaSynapse, LIFParameters
 from snn_mnist.neuron_models.topology import TOPOLOGIES, Topology
@@ -25,7 +25,7 @@ def cuba_weights(hidden=ODD_LIF, output=ODD_LIF, n_hidden=32, seed=0) -> Network
         topology=Topology("lif-lif", hidden, output, n_hidden=n_hidden),
         w_input_hidden=rng.normal(1.0, 4.0, (784, n_hidden)).astype(np.float32),
         w_hidden_output=rng.normal(3.0, 8.0, (n_hidden, 10)).astype(np.float32),
-        dt_ms=1.0, steps=40, max_rate_hz=200.0, synapse=CubaSynapse(tau_syn_ms=4.0),
+        dt_ms=1.0, steps=40, encoding=PoissonCode(200.0), synapse=CubaSynapse(tau_syn_ms=4.0),
     )
 
 
