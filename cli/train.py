@@ -21,6 +21,9 @@ def add_parser(subparsers) -> None:
     p.add_argument("--lr", type=float, default=2e-3)
     options.seed(p, help="seed of the initial weights, the image order and every Poisson draw (default 0)")
     p.add_argument("--shift", type=int, default=0, help="augment: translate training images by up to N pixels")
+    p.add_argument("--count-scale", type=float, default=1.0, metavar="B",
+                   help="the loss's logits are the output spike counts times B: above 1 it asks for a margin of a few "
+                        "spikes rather than many spikes, for networks that fire little (default 1)")
     p.add_argument("--spike-penalty", type=float, default=0.0, metavar="L",
                    help="add L times the hidden spikes per image to the loss: fewer spikes for some accuracy "
                         "(default 0)")
@@ -41,7 +44,8 @@ def run(args: argparse.Namespace) -> int:
 
     options.within(args, {"epochs": (1, 10_000), "hidden": (1, 10_000), "steps": (1, MAX_STEPS),
                           "batch_size": (1, 60_000), "n_train": (1, 60_000), "shift": (0, 27),
-                          "lr": (1e-12, 10), "dt": (0.001, 10), "spike_penalty": (0, 1)})
+                          "lr": (1e-12, 10), "dt": (0.001, 10), "spike_penalty": (0, 1),
+                          "count_scale": (0.01, 100)})
     code = options.input_code(args)
     try:
         import torch
@@ -60,7 +64,8 @@ def run(args: argparse.Namespace) -> int:
         max_rate_hz=code.max_rate_hz if code.kind == "poisson" else 1000.0,
         encoding=None if code.kind == "poisson" else code.to_dict(), batch_size=args.batch_size, lr=args.lr,
         seed=args.seed,
-        n_train=args.n_train, shift=args.shift, spike_penalty=args.spike_penalty, data_dir=args.data_dir,
+        n_train=args.n_train, shift=args.shift, spike_penalty=args.spike_penalty, count_scale=args.count_scale,
+        data_dir=args.data_dir,
         synapse=options.synapse_model(args).to_dict(),
     )
     try:

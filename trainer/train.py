@@ -45,6 +45,8 @@ class TrainConfig:
     shift: int = 0  # augmentation: translate each training image by up to this many pixels
     synapse: dict = field(default_factory=lambda: {"kind": "delta"})  # neuron_models.synapse, as its to_dict()
     spike_penalty: float = 0.0  # added to the loss per hidden spike per image: trades accuracy for spikes
+    count_scale: float = 1.0  # the loss's logits are the output spike counts times this: >1 asks for margins
+                              # of a few spikes, not many spikes (networks that fire little)
     encoding: dict | None = None  # the input code (encoding.codes), as its to_dict(); None: Poisson at max_rate_hz
     data_dir: str | None = None
 
@@ -173,7 +175,7 @@ class Trainer:
         if not (isinstance(state["epoch"], int) and 0 <= state["epoch"] == len(state["history"])):
             raise CheckpointError(f"checkpoint {path}: its epoch ({state['epoch']!r}) and history disagree")
         # settings checkpoints from before them did not write: delta synapses, no spike penalty, Poisson
-        older = {"synapse": {"kind": "delta"}, "spike_penalty": 0.0, "encoding": None}
+        older = {"synapse": {"kind": "delta"}, "spike_penalty": 0.0, "encoding": None, "count_scale": 1.0}
         saved = older | {k: v for k, v in state["config"].items() if k not in ("epochs", "data_dir")}
         mine = {k: v for k, v in asdict(self.config).items() if k not in ("epochs", "data_dir")}
         if saved != mine:
@@ -214,7 +216,7 @@ class Trainer:
         for spikes, labels in self._batches(self.train_x, self.train_y, train=True):
             output, hidden = self.model(spikes)
             per_image = hidden.sum((0, 2))
-            loss = F.cross_entropy(output.sum(0), labels)
+            loss = F.cross_entropy(output.sum(0) * self.config.count_scale, labels)
             if self.config.spike_penalty:
                 loss = loss + self.config.spike_penalty * per_image.mean()
             self.optimizer.zero_grad(set_to_none=True)
@@ -235,7 +237,7 @@ class Trainer:
         total_loss, correct, hidden_spikes = 0.0, 0, 0.0
         for spikes, labels in self._batches(self.test_x, self.test_y, train=False):
             output, hidden = self.model(spikes)
-            total_loss += F.cross_entropy(output.sum(0), labels, reduction="sum").item()
+            total_loss += F.cross_entropy(output.sum(0) * self.config.count_scale, labels, reduction="sum").item()
             correct += _correct(output, labels)
             hidden_spikes += hidden.sum().item()
         n = len(self.test_x)
@@ -284,6 +286,7 @@ class Trainer:
             "surrogate": {"kind": "fast_sigmoid", "slope": self.config.slope,
                           "argument": "(v - v_th) / (v_th - v_rest)"},
             "loss": "cross-entropy on output spike counts"
+                    + (f" x {self.config.count_scale:g}" if self.config.count_scale != 1 else "")
                     + (f" + {penalty:g} x hidden spikes per image" if penalty else ""),
             "synapse": self.config.synapse,
             "optimizer": {"kind": "Adam", "lr": self.config.lr, "schedule": "cosine",
