@@ -124,7 +124,7 @@ def latency_input(images: np.ndarray, weights: NetworkWeights) -> tuple[NeuronGr
     steps = weights.encoding.spike_steps(images, weights.dt_ms).astype(np.float64)
     spike_step = TimedArray(steps, dt=weights.duration_ms * ms, name="spike_step")
     group = NeuronGroup(images.shape[1], "", threshold="timestep(t, dt) % image_steps == int(spike_step(t, i))",
-                        namespace={"spike_step": spike_step, "image_steps": weights.steps}, name="input")
+                        reset="", namespace={"spike_step": spike_step, "image_steps": weights.steps}, name="input")
     return group, spike_step
 
 
