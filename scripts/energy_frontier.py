@@ -42,10 +42,10 @@ def measure(name: str, path: str, n: int, data_dir: str | None, seed: int) -> di
     images, labels, _ = select(data_dir, n, 0)
     sim = simulate(weights, images, backend="cpp", seed=seed)
     cost = snn_cost(weights, sim.synaptic_events, len(images))
-    t = weights.topology
+    t, file = weights.topology, Path(path).resolve()
     return {
-        "name": name, "weights": str(Path(path).resolve().relative_to(ROOT)) if Path(path).resolve().is_relative_to(ROOT)
-        else str(path), "topology": f"{t.name} 784-{t.n_hidden}-10", "synapse": weights.synapse.kind,
+        "name": name, "weights": str(file.relative_to(ROOT) if file.is_relative_to(ROOT) else file),
+        "topology": f"{t.name} 784-{t.n_hidden}-10", "synapse": weights.synapse.kind,
         "encoding": weights.encoding.to_dict(), "steps": weights.steps, "dt_ms": weights.dt_ms,
         "accuracy": accuracy(predict(sim.output_counts, sim.output_first_step), labels),
         "input_spikes_per_image": cost.synaptic_events["input_hidden"] / t.n_hidden,
@@ -138,8 +138,10 @@ def main(argv: list[str] | None = None) -> int:
     from snn_mnist.weights import pretrained
 
     networks = {name: str(pretrained.path(name)) for name in pretrained.available()}
-    networks |= {p.parent.name.removeprefix("energy-"): str(p)
-                 for p in sorted((ROOT / "weights" / "checkpoints").glob("energy-*/weights.npz"))}
+    bundled = {Path(p).read_bytes() for p in networks.values()}
+    networks |= {p.parent.name.removeprefix("energy-"): str(p)  # those not bundled already
+                 for p in sorted((ROOT / "weights" / "checkpoints").glob("energy-*/weights.npz"))
+                 if p.read_bytes() not in bundled}
     networks |= dict(item.split("=", 1) for item in args.weights)
     work = [(name, path, args.n, args.data_dir, args.seed) for name, path in networks.items()]
     if args.jobs > 1:

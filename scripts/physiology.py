@@ -34,6 +34,7 @@ from pathlib import Path
 from snn_mnist.atomic_files import atomic_path, write_json
 from snn_mnist.digits.selection import select
 from snn_mnist.networks.simulation import simulate
+from snn_mnist.readout.energy import snn_cost
 from snn_mnist.readout.metrics import accuracy
 from snn_mnist.readout.spike_count import predict
 from snn_mnist.weights import load, pretrained
@@ -50,10 +51,11 @@ def run(path: Path, dt_ms: float | None, n: int, data_dir: str | None, seed: int
     weights = weights if dt_ms is None else weights.at_dt(dt_ms)
     images, labels, _ = select(data_dir, n, 0)
     sim = simulate(weights, images, backend=backend, seed=seed, track_potentials=True)
+    cost = snn_cost(weights, sim.synaptic_events, len(images))
     return {"dt_ms": weights.dt_ms, "steps": weights.steps,
             "accuracy": accuracy(predict(sim.output_counts, sim.output_first_step), labels),
-            "physiology": sim.physiology, "synaptic_events_per_image": sum(sim.synaptic_events.values()) / len(images),
-            "run_seconds": sim.run_seconds}
+            "physiology": sim.physiology, "synaptic_events_per_image": cost.total_events,
+            "energy_nJ_per_image": cost.energy_nJ, "run_seconds": sim.run_seconds}
 
 
 def parity(path: Path, n: int, data_dir: str | None, seed: int, backend: str = "cpp") -> dict:
@@ -78,6 +80,13 @@ def verdict(name: str, weights, coarse: dict, fine: dict) -> dict:
     }
 
 
+def _input(row: dict) -> str:
+    code = row.get("encoding", {"type": "poisson"})
+    if code["type"] == "latency":
+        return f"latency ({code['threshold']:g}, {code['window_ms']:g} ms)"
+    return f"{row['max_rate_hz']:g} Hz"
+
+
 def table(rows: list[dict]) -> str:
     mark = lambda ok: "yes" if ok else "**no**"  # noqa: E731
     lines = [
@@ -92,7 +101,7 @@ def table(rows: list[dict]) -> str:
             h, o = run_["physiology"]["hidden"], run_["physiology"]["output"]
             checks = row["checks"] if run_ is row["fine_dt"] else None
             lines.append(
-                f"| {row['name']} | {row['synapse']} | {row['max_rate_hz']:g} Hz, {row['duration_ms']:g} ms "
+                f"| {row['name']} | {row['synapse']} | {_input(row)}, {row['duration_ms']:g} ms "
                 f"| {run_['dt_ms']:g} | {100 * run_['accuracy']:.2f}% "
                 f"| {h['v_min_mV']:.1f} to {h['v_max_mV']:.1f} "
                 f"/ {o['v_min_mV']:.1f} to {o['v_max_mV']:.1f} "
@@ -158,6 +167,7 @@ def main(argv=None) -> int:
         coarse, fine = runs[path, None], runs[path, args.dt]
         rows.append({"name": name, "file": str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path),
                      "synapse": weights.synapse.kind, "max_rate_hz": weights.max_rate_hz,
+                     "encoding": weights.encoding.to_dict(),
                      "duration_ms": weights.duration_ms,
                      "training_dt": coarse, "fine_dt": fine, "checks": verdict(name, weights, coarse, fine),
                      "parity": runs.get((path, "parity"))})
@@ -166,8 +176,10 @@ def main(argv=None) -> int:
     if bundled and len(images) == 10000 and args.backend == "cpp" and args.seed == 0 and args.dt == 0.1:
         write_json(pretrained.MEASURED, {row["name"]: {
             "accuracy": row["training_dt"]["accuracy"], "accuracy_fine_dt": row["fine_dt"]["accuracy"],
+            "energy_nJ_per_image": row["training_dt"]["energy_nJ_per_image"],
             "fine_dt_ms": args.dt, "physiology_fine_dt": row["fine_dt"]["physiology"],
-            "measured_by": "scripts/physiology.py: 10,000 MNIST test digits, Brian2 cpp, Poisson input, seed 0",
+            "measured_by": "scripts/physiology.py: 10,000 MNIST test digits, Brian2 cpp, input made inside the "
+                           "simulation, seed 0",
         } for row in rows})
         print(f"wrote {pretrained.MEASURED}")
         traces(Path(args.out_dir), args.data_dir)
@@ -177,7 +189,7 @@ def main(argv=None) -> int:
         tmp.write_text(
             "# How physiological the networks are\n\n"
             f"Made by `scripts/physiology.py` on {len(images):,} MNIST test digits, Brian2 {args.backend}, "
-            "Poisson input drawn "
+            "input made "
             f"inside the simulation (seed {args.seed}); each network at the time step it was trained with and at "
             f"{args.dt:g} ms. Potentials and rates are tracked inside the simulation: every neuron's lowest and "
             "highest membrane potential over all digits (sampled after the state update and at the end of every "

@@ -61,7 +61,8 @@ def synapse_weights(model: str, kind: str, n_hidden: int = 32) -> NetworkWeights
     else:  # conductances relative to the leak
         w1, w2 = rng.normal(0.01, 0.05, (784, n_hidden)), rng.normal(0.03, 0.15, (n_hidden, 10))
     return NetworkWeights(topology=TOPOLOGIES[model].with_hidden(n_hidden), w_input_hidden=w1.astype(np.float32),
-                          w_hidden_output=w2.astype(np.float32), encoding=PoissonCode(500.0), synapse=synapse_named(kind))
+                          w_hidden_output=w2.astype(np.float32), encoding=PoissonCode(500.0),
+                          synapse=synapse_named(kind))
 
 
 def synapse_reference(model: str, kind: str, images: np.ndarray) -> dict:

@@ -1,7 +1,8 @@
 """Pretrained weights shipped with the package: ``weights/pretrained/<name>.npz``.
 
-A model's name is its topology, for the seeds' four delta-synapse networks (``lif-lif``), or its
-topology and synapse model (``lif-lif-coba``, ``if-lif-cuba``): :func:`name` and :func:`parse`.
+A model's name is its topology, for the seeds' four delta-synapse networks (``lif-lif``), followed by
+what sets it apart: its synapse model (``lif-lif-coba``), a latency input code (``lif-lif-cuba-latency``)
+and a hidden layer other than 256 neurons (``lif-lif-cuba-latency-512``): :func:`name` and :func:`parse`.
 The files come from the surrogate-gradient trainer (``snn-mnist train``); a model without a file
 has not been trained and :func:`load` says so rather than falling back to anything.
 ``measured.json`` beside them holds what ``scripts/physiology.py`` measured of each in Brian2 (accuracy
@@ -13,10 +14,11 @@ from __future__ import annotations
 import functools
 import json
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
+from snn_mnist.encoding import CODES
 from snn_mnist.neuron_models import SYNAPSES
-from snn_mnist.neuron_models.topology import TOPOLOGIES
+from snn_mnist.neuron_models.topology import DEFAULT_HIDDEN, TOPOLOGIES
 
 from . import load as load_file
 from .format import NetworkWeights, WeightsError
@@ -28,23 +30,50 @@ MEASURED = DIRECTORY / "measured.json"
 DEFAULT_MODEL = "lif-lif"
 
 
-def name(topology: str, synapse: str = "delta") -> str:
-    """The name of the model with this topology and synapse model."""
-    return topology if synapse == "delta" else f"{topology}-{synapse}"
+class ModelName(NamedTuple):
+    """What a model's name says: topology, synapse model, input code, hidden neurons."""
+
+    topology: str
+    synapse: str = "delta"
+    encoding: str = "poisson"
+    hidden: int = DEFAULT_HIDDEN
 
 
-#: every name a model can have, bundled or not: the four topologies, each with every synapse model (the
-#: seeds' delta models first)
-NAMES = [name(t, s) for s in sorted(SYNAPSES, key=lambda kind: kind != "delta") for t in TOPOLOGIES]
+def name(topology: str, synapse: str = "delta", encoding: str = "poisson", hidden: int = DEFAULT_HIDDEN) -> str:
+    """The name of the model with this topology, synapse model, input code and hidden layer."""
+    parts = [topology] + [synapse] * (synapse != "delta") + [encoding] * (encoding != "poisson")
+    return "-".join(parts + [str(hidden)] * (hidden != DEFAULT_HIDDEN))
 
 
-def parse(model: str) -> tuple[str, str]:
-    """(topology, synapse model) of a model name; :class:`WeightsError` for an unknown name."""
+def name_of(weights: NetworkWeights) -> str:
+    return name(weights.topology.name, weights.synapse.kind, weights.encoding.kind, weights.topology.n_hidden)
+
+
+def parse(model: str) -> ModelName:
+    """What a model name says; :class:`WeightsError` for a name no model can have."""
+    stem, _, width = model.rpartition("-")
+    hidden = int(width) if width.isdigit() and int(width) > 0 else None
+    base = stem if hidden is not None else model
     for topology in TOPOLOGIES:
         for synapse in SYNAPSES:
-            if name(topology, synapse) == model:
-                return topology, synapse
+            for encoding in CODES:
+                if name(topology, synapse, encoding) == base and hidden != DEFAULT_HIDDEN:
+                    return ModelName(topology, synapse, encoding, hidden or DEFAULT_HIDDEN)
     raise WeightsError(f"unknown model {model!r} (choose from {', '.join(NAMES)})")
+
+
+def _parses(model: str) -> bool:
+    try:
+        return parse(model) is not None
+    except WeightsError:
+        return False
+
+
+#: every name a model of the standard width can have, bundled or not (the seeds' delta models first), and
+#: the names of the bundled models of other widths
+NAMES = [name(t, s, e) for e in CODES for s in sorted(SYNAPSES, key=lambda kind: kind != "delta")
+         for t in TOPOLOGIES]
+NAMES += sorted(p.stem for p in DIRECTORY.glob("*-[0-9]*.npz") if p.stem not in NAMES and _parses(p.stem))
 
 
 def path(model: str) -> Path:
@@ -65,9 +94,10 @@ def load(model: str) -> NetworkWeights:
         raise WeightsError(f"no pretrained weights for {model} (bundled: {', '.join(available()) or 'none'}); "
                            "pass --weights FILE")
     weights = load_file(file)
-    found = name(weights.topology.name, weights.synapse.kind)
-    if found != model:
-        raise WeightsError(f"{file} holds a {found} network, not {model}")
+    wanted, found = parse(model), parse(name_of(weights))
+    # the kind of network must be the name's; its width only where the name states one
+    if found[:3] != wanted[:3] or (wanted.hidden != DEFAULT_HIDDEN and found.hidden != wanted.hidden):
+        raise WeightsError(f"{file} holds a {name(*found[:3])} network, not {model}")
     return weights
 
 
@@ -85,12 +115,14 @@ def describe(model: str) -> dict:
         "topology": weights.topology.name,
         "synapse": weights.synapse.kind,
         "encoding": weights.encoding.kind,
+        "n_hidden": weights.topology.n_hidden,
         "steps": weights.steps,
         "dt_ms": weights.dt_ms,
         "presentation_ms": weights.duration_ms,
         "max_input_rate_hz": weights.max_rate_hz,
         "test_accuracy": brian2.get("accuracy"),
         "test_accuracy_at_0.1ms": brian2.get("accuracy_fine_dt"),
+        "energy_nJ_per_image": brian2.get("energy_nJ_per_image"),
         "test_accuracy_trainer": weights.provenance.get("test_accuracy_trainer"),
     }
 

@@ -18,12 +18,16 @@ def test_path_names_the_model():
 
 def test_a_name_is_a_topology_and_a_synapse_model():
     """The seeds' delta models keep their names; the others add their synapse model."""
-    assert pretrained.parse("lif-if") == ("lif-if", "delta")
-    assert pretrained.parse("lif-if-coba") == ("lif-if", "coba")
+    assert pretrained.parse("lif-if") == ("lif-if", "delta", "poisson", 256)
+    assert pretrained.parse("lif-if-coba") == ("lif-if", "coba", "poisson", 256)
+    assert pretrained.parse("lif-lif-cuba-latency") == ("lif-lif", "cuba", "latency", 256)
+    assert pretrained.parse("lif-lif-cuba-latency-512") == ("lif-lif", "cuba", "latency", 512)
     assert [pretrained.name(*pretrained.parse(n)) for n in pretrained.NAMES] == pretrained.NAMES
-    assert len(pretrained.NAMES) == 12 and "lif-lif-delta" not in pretrained.NAMES
-    with pytest.raises(WeightsError, match="unknown model 'lif-lif-alpha'"):
-        pretrained.parse("lif-lif-alpha")
+    assert pretrained.NAMES[:4] == ["if-if", "lif-lif", "if-lif", "lif-if"] and "lif-lif-delta" not in pretrained.NAMES
+    assert len([n for n in pretrained.NAMES if pretrained.parse(n).hidden == 256]) == 4 * 3 * 2
+    for wrong in ("lif-lif-alpha", "lif-lif-256", "lif-lif-0", "lif-lif-latency-cuba"):
+        with pytest.raises(WeightsError, match=f"unknown model '{wrong}'"):
+            pretrained.parse(wrong)
 
 
 def test_unknown_model():
@@ -75,7 +79,7 @@ def test_the_physiological_models_ship_in_their_regime(model):
     scripts/physiology.py has measured each (snn-mnist models shows those figures)."""
     assert model in pretrained.available(), f"{model} must ship pretrained weights"
     w = pretrained.load(model)
-    topology, synapse = pretrained.parse(model)
+    topology, synapse, _, _ = pretrained.parse(model)
     assert (w.topology.name, w.synapse.kind) == (topology, synapse)
     assert (w.dt_ms, w.steps, w.max_rate_hz) == (1.0, 100, 100.0) and w.step_order == "threshold-first"
     assert w.provenance["synapse"]["kind"] == synapse and 0.97 < w.provenance["test_accuracy_trainer"] < 1
@@ -134,3 +138,15 @@ def test_the_saved_counts_are_what_the_trainer_gives_now(model, sample_digits):
     np.testing.assert_array_equal(output, saved_output)
     np.testing.assert_array_equal(hidden, saved_hidden)
     np.testing.assert_array_equal(first, saved_first)
+
+
+def test_the_low_energy_model_ships_measured_within_its_budget():
+    """The latency-coded cuba LIF-LIF of the energy frontier is bundled, and scripts/physiology.py measured it
+    in Brian2 on all test digits at >= 97.5% and <= 37 nJ per image (synaptic events at 0.9 pJ)."""
+    model = "lif-lif-cuba-latency"
+    assert model in pretrained.available()
+    w = pretrained.load(model)
+    assert (w.encoding.kind, w.synapse.kind, w.topology.n_hidden, w.steps) == ("latency", "cuba", 256, 25)
+    described = pretrained.describe(model)
+    assert described["encoding"] == "latency" and described["max_input_rate_hz"] == 40.0
+    assert described["test_accuracy"] >= 0.975 and described["energy_nJ_per_image"] <= 37.0
