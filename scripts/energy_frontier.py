@@ -102,17 +102,26 @@ def plot(rows: list[dict], anns: list[dict], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(8, 5))
+    groups: dict = {}  # networks of one synapse model and input code sit together: one label for them
     for r in rows:
         latency = r["encoding"]["type"] == "latency"
         ax.scatter(r["energy_nJ_per_image"], 100 * r["accuracy"], marker="o" if latency else "s",
                    color="tab:green" if latency else ("tab:blue" if r["synapse"] == "delta" else "tab:purple"))
-        ax.annotate(f"{r['name']}\n{r['input_spikes_per_image'] + r['hidden_spikes_per_image']:,.0f} spikes",
-                    (r["energy_nJ_per_image"], 100 * r["accuracy"]), fontsize=7, xytext=(4, 2),
-                    textcoords="offset points")
+        key = (r["synapse"], r["encoding"]["type"], r["steps"], r["topology"].split()[1])
+        groups.setdefault(key if not latency else r["name"], []).append(r)
+    for members in groups.values():
+        spikes = [r["input_spikes_per_image"] + r["hidden_spikes_per_image"] for r in members]
+        best = max(members, key=lambda r: r["accuracy"])
+        names = ", ".join(r["name"].split("-" + best["synapse"])[0] for r in members)
+        label = best["name"] if len(members) == 1 else f"{len(members)} {best['synapse']} networks ({names})"
+        ax.annotate(f"{label}\n{min(spikes):,.0f}-{max(spikes):,.0f} spikes" if len(members) > 1
+                    else f"{label}\n{spikes[0]:,.0f} spikes", (best["energy_nJ_per_image"], 100 * best["accuracy"]),
+                    fontsize=7, xytext=(4, 2), textcoords="offset points")
     for a in anns:
         ax.scatter(a["energy_nJ_per_image"], 100 * a["accuracy"], marker="D", color="tab:red")
-        ax.annotate(a["name"].replace("ANN 784-256-10, ", "ANN, "), (a["energy_nJ_per_image"], 100 * a["accuracy"]),
-                    fontsize=7, xytext=(4, -10), textcoords="offset points")
+        short = "ANN, dense" if "dense" in a["name"] else "ANN, zeros skipped"
+        ax.annotate(short, (a["energy_nJ_per_image"], 100 * a["accuracy"]), fontsize=7, xytext=(-6, 4),
+                    textcoords="offset points", ha="right")
     for accuracy, nJ in GOALS:
         ax.plot([nJ], [100 * accuracy], marker="*", color="gold", markersize=14, markeredgecolor="black")
     ax.set_xscale("log")
@@ -134,7 +143,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--weights", nargs="+", default=[], metavar="NAME=FILE")
     parser.add_argument("--out-dir", default=str(ROOT / "results"))
+    parser.add_argument("--replot", action="store_true", help="only draw energy.png again from energy.json")
     args = parser.parse_args(argv)
+    out = Path(args.out_dir)
+    if args.replot:
+        data = json.loads((out / "energy.json").read_text())
+        plot(data["snn"], data["ann"], out / "energy.png")
+        return 0
     from snn_mnist.weights import pretrained
 
     networks = {name: str(pretrained.path(name)) for name in pretrained.available()}
@@ -150,7 +165,6 @@ def main(argv: list[str] | None = None) -> int:
     else:
         rows = [measure(*job) for job in work]
     anns = ann_points()
-    out = Path(args.out_dir)
     plot(rows, anns, out / "energy.png")
     write_json(out / "energy.json", {"n_images": args.n, "seed": args.seed, "prices": SOURCE, "snn": rows,
                                      "ann": anns})
