@@ -110,44 +110,41 @@ def json_out(p, *, what: str = "the results") -> None:
 def encoding(p, *, default: str | None = None) -> None:
     """``--encoding`` and its parameters: the input code (``encoding.codes``). With ``default`` None the
     network's own code stays unless one of these options is given (simulate, classify, parity)."""
-    from snn_mnist.encoding import CODES
+    from snn_mnist.encoding import CODES, LatencyCode, PoissonCode
 
     group = p.add_argument_group("input code")
     keep = " (default: the network's own)" if default is None else f" (default {default})"
     group.add_argument("--encoding", choices=list(CODES), default=default, help="input code" + keep)
     group.add_argument("--max-rate", type=float, default=None, metavar="HZ",
-                       help="poisson: rate of a white pixel in Hz (default 1000)")
+                       help=f"poisson: rate of a white pixel in Hz (default {PoissonCode.max_rate_hz:g})")
     group.add_argument("--latency-threshold", type=float, default=None, metavar="X",
-                       help="latency: intensity (fraction of white) below which a pixel stays silent (default 0.25)")
+                       help="latency: intensity (fraction of white) below which a pixel stays silent "
+                            f"(default {LatencyCode.threshold:g})")
     group.add_argument("--latency-window", type=float, default=None, metavar="MS",
                        help="latency: a pixel at the threshold spikes this long after the image's start, a white "
-                            "one at once (default 10 ms)")
+                            f"one at once (default {LatencyCode.window_ms:g} ms)")
+
+
+#: each input-code option: the code it belongs to and the field it sets
+CODE_OPTIONS = {"max_rate": ("poisson", "max_rate_hz"), "latency_threshold": ("latency", "threshold"),
+                "latency_window": ("latency", "window_ms")}
 
 
 def input_code(args: argparse.Namespace, current=None):
-    """The input code the encoding options ask for, built on ``current`` (a network's own) or the
-    defaults; ``current`` itself when none is given."""
+    """The input code the encoding options ask for, built on ``current`` (a network's own) where it is of
+    the same kind, else on the code's defaults; ``current`` itself when no option is given."""
     from snn_mnist.cli.main import UserError
-    from snn_mnist.encoding import LatencyCode, PoissonCode
+    from snn_mnist.encoding import CODES
 
-    given = {"max_rate": args.max_rate, "latency_threshold": args.latency_threshold,
-             "latency_window": args.latency_window}
-    kind = args.encoding or (current.kind if current is not None else None)
-    if kind is None:
+    given = {option: getattr(args, option) for option in CODE_OPTIONS if getattr(args, option) is not None}
+    if args.encoding is None and not given:
         return current
-    if args.encoding is None and all(v is None for v in given.values()):
-        return current
-    wrong = [name for name, value in given.items() if value is not None and not name.startswith(
-        "max" if kind == "poisson" else "latency")]
-    if wrong:
-        raise UserError(f"--{wrong[0].replace('_', '-')} does not apply to {kind} input")
-    base = current if current is not None and current.kind == kind else None
-    if kind == "poisson":
-        rate = args.max_rate if args.max_rate is not None else (base.max_rate_hz if base else 1000.0)
-        return PoissonCode(rate)
-    threshold = args.latency_threshold if args.latency_threshold is not None else (base.threshold if base else 0.25)
-    window = args.latency_window if args.latency_window is not None else (base.window_ms if base else 10.0)
-    return LatencyCode(threshold, window)
+    kind = args.encoding or (current.kind if current is not None else "poisson")
+    for option in given:
+        if CODE_OPTIONS[option][0] != kind:
+            raise UserError(f"--{option.replace('_', '-')} does not apply to {kind} input")
+    base = current if current is not None and current.kind == kind else CODES[kind]()
+    return dataclasses.replace(base, **{CODE_OPTIONS[option][1]: value for option, value in given.items()})
 
 
 def with_input_code(args: argparse.Namespace, weights):

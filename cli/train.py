@@ -61,9 +61,8 @@ def run(args: argparse.Namespace) -> int:
     checkpoint_dir = Path(args.checkpoint_dir or out.with_name(out.stem + ".checkpoints"))
     config = TrainConfig(
         model=args.model, epochs=args.epochs, hidden=args.hidden, steps=args.steps, dt_ms=args.dt,
-        max_rate_hz=code.max_rate_hz if code.kind == "poisson" else 1000.0,
-        encoding=None if code.kind == "poisson" else code.to_dict(), batch_size=args.batch_size, lr=args.lr,
-        seed=args.seed,
+        **({"max_rate_hz": code.max_rate_hz} if code.kind == "poisson" else {"encoding": code.to_dict()}),
+        batch_size=args.batch_size, lr=args.lr, seed=args.seed,
         n_train=args.n_train, shift=args.shift, spike_penalty=args.spike_penalty, count_scale=args.count_scale,
         data_dir=args.data_dir,
         synapse=options.synapse_model(args).to_dict(),

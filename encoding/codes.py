@@ -11,7 +11,7 @@ from typing import ClassVar
 import numpy as np
 
 from . import latency
-from .poisson import EncodingError, frozen_spikes, spike_probabilities
+from .poisson import DEFAULT_MAX_RATE_HZ, EncodingError, frozen_spikes, spike_probabilities
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class PoissonCode:
     """Rate coding: a pixel of intensity ``x`` (a fraction of 255) fires at ``x * max_rate_hz``, a
     Bernoulli draw every step, drawn inside the simulation."""
 
-    max_rate_hz: float = 1000.0
+    max_rate_hz: float = DEFAULT_MAX_RATE_HZ
     kind: ClassVar[str] = "poisson"
 
     def check(self, dt_ms: float, duration_ms: float) -> None:

@@ -36,7 +36,7 @@ class TrainConfig:
     hidden: int = 256
     steps: int = 25
     dt_ms: float = 1.0
-    max_rate_hz: float = 1000.0  # the Poisson code's rate (without ``encoding``)
+    max_rate_hz: float = PoissonCode.max_rate_hz  # the Poisson code's rate (without ``encoding``)
     batch_size: int = 128
     lr: float = 2e-3
     slope: float = DEFAULT_SLOPE
@@ -72,7 +72,8 @@ def latency_batch(images: torch.Tensor, code, steps: int, dt_ms: float) -> torch
     when = torch.from_numpy(code.spike_steps(images.numpy(), dt_ms))
     image, pixel = ((when >= 0) & (when < steps)).nonzero(as_tuple=True)
     indices = torch.stack([when[image, pixel], image, pixel])
-    return torch.sparse_coo_tensor(indices, torch.ones(len(image)), (steps, *images.shape)).coalesce()
+    return torch.sparse_coo_tensor(indices, torch.ones(len(image)), (steps, *images.shape),
+                                   check_invariants=False).coalesce()
 
 
 def poisson_batch(images: torch.Tensor, p_max: float, steps: int, generator: torch.Generator) -> torch.Tensor:
