@@ -19,6 +19,25 @@ def require_compiler() -> None:
         raise BackendError("no C++ compiler found (install g++ or set CXX); try --backend runtime")
 
 
+def reseed_from(variable, stride: int = 1) -> None:
+    """Make the seed of Brian2's random numbers a value of each run of the binary being generated.
+
+    Brian2 compiles ``seed(n)`` into a standalone binary, so runs of one binary through ``run_args``
+    would all draw the same numbers. This puts Brian2's ``set_from_command_line`` (the run's values)
+    here, followed by C++ that seeds random generator ``i`` with the shared variable ``variable``'s
+    value plus ``stride * i``; a run then gives the seed as a run argument like any other value.
+    With ``stride`` 1 a run draws what ``brian2.seed(value)`` in place of this call would have drawn."""
+    from brian2 import device
+
+    device.apply_run_args()
+    array = device.get_array_name(variable)
+    device.insert_code(
+        "main",
+        "for (size_t _i = 0; _i < brian::_random_generators.size(); _i++)\n"
+        f"    brian::_random_generators[_i].seed((unsigned long) brian::{array}[0] + {int(stride)} * _i);",
+    )
+
+
 @register
 class CppBackend(StandaloneBackend):
     """``threads`` > 0 asks for that many OpenMP threads; ``build_only`` compiles without running."""

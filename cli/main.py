@@ -26,6 +26,7 @@ COMMANDS = {
     "serve": "snn_mnist.cli.serve",
     "export": "snn_mnist.cli.export",
     "stdp": "snn_mnist.cli.stdp",
+    "sweep": "snn_mnist.cli.sweep",
 }
 
 

@@ -16,6 +16,9 @@ def add_parser(subparsers) -> None:
     options.json_out(p)
     p.add_argument("--confusion", metavar="FILE", default=None, help="draw the confusion matrix into this image file")
     options.writes(p, "confusion", "--confusion", options.FIGURE_FORMATS)
+    from snn_mnist.cli.sweep import workers
+
+    workers(p)
     p.add_argument("--build-only", action="store_true",
                    help="generate and compile the network (cpp or cuda) without running it, e.g. cuda without a GPU")
     p.add_argument("--compute-capability", metavar="X.Y", default=None,
@@ -54,12 +57,16 @@ def run(args: argparse.Namespace) -> int:
           f"{weights.dt_ms:g} ms, "
           f"{args.input} input, seed {args.seed}", flush=True)
 
-    progress, close = _progress(args.backend, n)
-    try:
-        result = simulate(weights, images, backend=args.backend, input_mode=args.input, seed=args.seed,
-                          threads=args.threads, progress=progress, track_potentials=True)
-    finally:
-        close()
+    if args.workers is not None or args.scheduler:
+        result, blocks = split(args, weights, images)
+    else:
+        progress, close = _progress(args.backend, n)
+        try:
+            result = simulate(weights, images, backend=args.backend, input_mode=args.input, seed=args.seed,
+                              threads=args.threads, progress=progress, track_potentials=True)
+        finally:
+            close()
+        blocks = 1
 
     predictions = predict(result.output_counts, result.output_first_step)
     readout = tally(result.output_counts, result.output_first_step)
@@ -107,6 +114,7 @@ def run(args: argparse.Namespace) -> int:
             "run_seconds": result.run_seconds,
             "images_per_second": images_per_second,
             "threads": args.threads,
+            "blocks": blocks,
             "seed": args.seed,
             "input": args.input,
             "weights": weights_file,
@@ -114,6 +122,23 @@ def run(args: argparse.Namespace) -> int:
         })
         print(f"wrote {args.json}")
     return 0
+
+
+def split(args: argparse.Namespace, weights, images):
+    """--workers / --scheduler: the digits in one block a worker, each compiled and run on a Dask worker."""
+    from snn_mnist.cli.main import UserError
+    from snn_mnist.cli.sweep import check_workers
+    from snn_mnist.sweep import run as runner
+
+    check_workers(args)
+    if args.backend != "cpp" or args.input != "poisson" or args.threads:
+        raise UserError("--workers and --scheduler run the cpp backend, input made inside the simulation "
+                        "(--input poisson) and no OpenMP threads")
+    with runner.cluster(scheduler=args.scheduler, workers=args.workers) as client:
+        blocks = min(len(images), len(client.scheduler_info()["workers"]))
+        print(f"{blocks} blocks of digits on {blocks} Dask workers, block k's input drawn from a seed derived from "
+              f"({args.seed}, k)", flush=True)
+        return runner.simulate_split(weights, images, seed=args.seed, client=client, blocks=blocks), blocks
 
 
 def build_only(args: argparse.Namespace, weights, weights_file: str, images) -> int:

@@ -90,17 +90,13 @@ class Simulator:
             backends.activate(self.backend, threads=self._threads, build_root=self._build_root)
         )
         if self.backend != "runtime":
-            from brian2 import device, second
+            from brian2 import second
+
+            from snn_mnist.backends.cpp import reseed_from
 
             t0 = time.perf_counter()
             self._net = build(self.n_exc, self.n_slots, self.params)
-            device.apply_run_args()
-            seed_array = device.get_array_name(self._net.controller.variables["rng_seed"])
-            device.insert_code(
-                "main",
-                "for (size_t _i = 0; _i < brian::_random_generators.size(); _i++)\n"
-                f"    brian::_random_generators[_i].seed((unsigned long) brian::{seed_array}[0] + 7919 * _i);",
-            )
+            reseed_from(self._net.controller.variables["rng_seed"], stride=7919)
             self._net.network.run(self.n_slots * self.params.present_ms * 1e-3 * second, namespace={})
             self._runner.compile()
             self.build_seconds = time.perf_counter() - t0

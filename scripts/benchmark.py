@@ -14,6 +14,13 @@ of the simulation loop and the fixed cost around it (process start, loading weig
 stimulus, creating synapses, writing spikes), and a profiled build (Brian2's ``profile=True``)
 attributes the loop time to its code objects.
 
+``--command`` measures instead what a user gets (``results/benchmark_command.md``, ``.json``): the
+``snn-mnist simulate`` command itself on 10,000 digits, with one worker and with ``--workers 2``
+(its own report of images per second, compilation excluded), against the same networks stepped
+densely in PyTorch on the same cores in the same run: snnTorch's ``Leaky`` for the delta LIF-LIF
+(batched, float32, Bernoulli input), and the trainer's own PyTorch model (float32, batched, its fast
+path) for the physiological and latency-coded networks, for which snnTorch has no neuron.
+
 Weights: the pretrained ``lif-lif`` if present, else seeded random weights (NOT trained; the
 output says so) whose scale gives spike counts like a trained network's. The cost is set by
 the spike traffic, mostly input spikes x 256 synapses, so accuracy plays no part in speed.
@@ -254,8 +261,167 @@ def markdown(report: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+# --- what the command gives, against a dense PyTorch peer (--command) ----------------------------------
+COMMAND_MODELS = ("lif-lif", "lif-lif-coba", "lif-lif-cuba-latency")
+
+
+def command_run(model: str, n: int, workers: int | None, data_dir: str | None) -> dict:
+    """``snn-mnist simulate --model MODEL --n N [--workers W] --json``: what the command reports."""
+    import json
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "run.json"
+        command = [sys.executable, "-m", "snn_mnist.cli", "simulate", "--model", model, "--n", str(n), "--json", str(out)]
+        command += ["--workers", str(workers)] if workers else []
+        command += ["--data-dir", data_dir] if data_dir else []
+        t0 = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True, text=True)
+        wall = time.perf_counter() - t0
+        report = json.loads(out.read_text())
+    return {"images_per_second": report["images_per_second"], "run_seconds": report["run_seconds"],
+            "build_seconds": report["build_seconds"], "accuracy": report["accuracy"], "command_wall_seconds": wall,
+            "blocks": report.get("blocks", 1)}
+
+
+def dense_input(weights, images: np.ndarray, generator):
+    """The input code's spikes for a batch as a dense float32 tensor (steps, batch, 784), made in PyTorch."""
+    import torch
+
+    from snn_mnist.encoding import LatencyCode
+
+    steps, code = weights.steps, weights.encoding
+    if isinstance(code, LatencyCode):
+        when = torch.from_numpy(code.spike_steps(images, weights.dt_ms))
+        return (torch.arange(steps)[:, None, None] == when[None]).float()
+    p = torch.from_numpy(images).float() / 255 * min(1.0, code.max_rate_hz * weights.dt_ms / 1000)
+    return (torch.rand((steps, *p.shape), generator=generator) < p).float()
+
+
+def peer_counts(weights, images: np.ndarray, *, batch: int, seed: int) -> tuple[np.ndarray, str]:
+    """Output spike counts of the network stepped densely in PyTorch (float32), and the peer's name."""
+    import torch
+
+    from snn_mnist.trainer.dynamics import LayerConstants, run_layer
+
+    g = torch.Generator().manual_seed(seed)
+    t, syn = weights.topology, weights.synapse
+    counts = []
+    with torch.no_grad():
+        if syn.kind == "delta" and t.name == "lif-lif":
+            import snntorch as snn
+
+            hidden, output = t.hidden_neuron, t.output_neuron
+            lifs = [snn.Leaky(beta=float(p.decay(weights.dt_ms)), threshold=p.v_th_mV - p.v_rest_mV,
+                              reset_mechanism="zero") for p in (hidden, output)]
+            fc1, fc2 = (torch.nn.Linear(*w.shape, bias=False) for w in (weights.w_input_hidden, weights.w_hidden_output))
+            fc1.weight.data = torch.from_numpy(weights.w_input_hidden.T.astype(np.float32).copy())
+            fc2.weight.data = torch.from_numpy(weights.w_hidden_output.T.astype(np.float32).copy())
+            for start in range(0, len(images), batch):
+                x = dense_input(weights, images[start:start + batch], g)
+                m1, m2 = lifs[0].init_leaky(), lifs[1].init_leaky()
+                total = 0
+                for step in x:
+                    s1, m1 = lifs[0](fc1(step), m1)
+                    s2, m2 = lifs[1](fc2(s1), m2)
+                    total = total + s2
+                counts.append(total.numpy())
+            return np.concatenate(counts), f"snnTorch {snn.__version__} Leaky"
+        constants = [LayerConstants.from_params(p, weights.dt_ms, "mV", syn) for p in (t.hidden_neuron, t.output_neuron)]
+        w1, w2 = (syn.split(torch.from_numpy(w.astype(np.float32)), torch)
+                  for w in (weights.w_input_hidden, weights.w_hidden_output))
+        fast = syn.kind != "delta"
+        for start in range(0, len(images), batch):
+            x = dense_input(weights, images[start:start + batch], g)
+            hidden, _ = run_layer(tuple(x @ w for w in w1), constants[0], fast=fast)
+            output, _ = run_layer(tuple(hidden @ w for w in w2), constants[1], fast=fast)
+            counts.append(output.sum(0).numpy())
+    return np.concatenate(counts), f"the trainer's PyTorch model (float32{', fast path' if fast else ''})"
+
+
+def peer_run(weights, images, labels, *, threads: int, batch: int, repeats: int, seed: int) -> dict:
+    import torch
+
+    torch.set_num_threads(threads)
+    seconds = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        counts, name = peer_counts(weights, images, batch=batch, seed=seed)
+        seconds.append(time.perf_counter() - t0)
+    predictions = np.where(counts.max(1) > 0, counts.argmax(1), -1)
+    return {"peer": name, "threads": threads, "batch": batch, "seconds_all": seconds,
+            "images_per_second": len(images) / min(seconds), "accuracy": float(np.mean(predictions == labels))}
+
+
+def command_markdown(report: dict) -> str:
+    m = report["machine"]
+    lines = [
+        "# What `snn-mnist simulate` gives, against a dense PyTorch peer",
+        "",
+        f"{report['n_images']:,} MNIST test digits, compilation excluded (the command's own report: digits over the "
+        f"seconds of the simulation run). Machine: {m['cpu']}, {m['cores']} cores; Python {m['python']}, Brian2 "
+        f"{m['brian2']}. {report['date']}; load average {report['load_before'][0]:.1f} before. Made by "
+        "`python scripts/benchmark.py --command`.",
+        "",
+        "| model | input | command, 1 worker (digits/s) | `--workers 2` (digits/s) | 2 workers / 1 | peer | peer (digits/s) "
+        "| command / peer, 1 worker | 2 workers / peer |",
+        "|---|---|---:|---:|---:|---|---:|---:|---:|",
+    ]
+    for r in report["models"]:
+        one, two, peer = r["one"]["images_per_second"], r["two"]["images_per_second"], r["peer"]["images_per_second"]
+        lines.append(f"| {r['model']} | {r['input']} | {one:,.0f} | {two:,.0f} | {two / one:.2f}x | {r['peer']['peer']}, "
+                     f"{r['peer']['threads']} threads | {peer:,.0f} | {one / peer:.2f}x | {two / peer:.2f}x |")
+    lines += [
+        "",
+        "Accuracy (all digits): " + "; ".join(
+            f"{r['model']}: command {r['one']['accuracy']:.4f}, 2 workers {r['two']['accuracy']:.4f}, peer "
+            f"{r['peer']['accuracy']:.4f}" for r in report["models"]) + ". The 2-worker run draws each block's "
+        "Poisson input from its own seed, so its rate-coded accuracy differs from one worker's within the draw's "
+        "spread; latency input has no draw. snnTorch's `Leaky` has no refractory period and tests the threshold "
+        "after the step's input arrives, so its accuracy is not Brian2's; the trainer's model is the network "
+        "Brian2 runs, in float32.",
+        "",
+        "*Command*: `snn-mnist simulate --model MODEL --n 10000` (C++ standalone, one process), and with `--workers 2` "
+        "(a local Dask cluster, each worker compiles the network for its half of the digits and runs it; the time "
+        "is from the first half's start to the last one's end). *Peer*: the same weights stepped every time step "
+        "for all neurons, batches of "
+        f"{report['models'][0]['peer']['batch']} digits, `torch.set_num_threads({report['models'][0]['peer']['threads']})`, "
+        "input drawn in PyTorch; the best of "
+        f"{len(report['models'][0]['peer']['seconds_all'])} runs.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def command_main(args) -> int:
+    from snn_mnist.sweep.run import cores
+
+    images, labels = mnist.load("test", args.data_dir)
+    images, labels = images[: args.n], labels[: args.n]
+    load_before = os.getloadavg()
+    rows = []
+    for model in COMMAND_MODELS:
+        weights = pretrained.load(model)
+        one = command_run(model, args.n, None, args.data_dir)
+        two = command_run(model, args.n, 2, args.data_dir)
+        peer = peer_run(weights, images, labels, threads=cores(), batch=1000, repeats=2, seed=args.seed)
+        rows.append({"model": model, "input": weights.encoding.describe(), "one": one, "two": two, "peer": peer})
+        print(f"{model}: command {one['images_per_second']:.0f} digits/s, --workers 2 {two['images_per_second']:.0f}, "
+              f"{peer['peer']} {peer['images_per_second']:.0f}", flush=True)
+    report = {"n_images": args.n, "machine": machine(), "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+              "load_before": list(load_before), "load_after": list(os.getloadavg()), "models": rows}
+    out = ROOT / "results" / "benchmark_command.md"
+    with atomic_path(out) as tmp:
+        tmp.write_text(command_markdown(report))
+    write_json(out.with_suffix(".json"), report)
+    print(command_markdown(report))
+    print(f"wrote {out} and {out.with_suffix('.json')}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--command", action="store_true",
+                        help="measure the snn-mnist simulate command (1 and 2 workers) against a PyTorch peer instead")
     parser.add_argument("--data-dir", default=None, help="MNIST directory (default: $SNN_MNIST_DATA)")
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--start", type=int, default=0)
@@ -267,6 +433,8 @@ def main() -> int:
     parser.add_argument("--no-profile", action="store_true", help="skip the profiled cpp build")
     parser.add_argument("--out", default=str(ROOT / "results" / "benchmarks.md"))
     args = parser.parse_args()
+    if args.command:
+        return command_main(args)
 
     try:
         weights, weights_source = choose_weights(args.weights, args.steps)

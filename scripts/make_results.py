@@ -13,8 +13,10 @@ on both backends, and writes:
     results/seven_lif-lif_input.png, seven_lif-lif_raster.png, seven_lif-lif_traces.png, seven_lif-lif_voltage.gif
                                                 the bundled photo of a seven through LIF-LIF (snn-mnist figures digit)
 
-Every random draw follows ``--seed``: Brian2's Poisson input and the frozen parity spike trains;
-``--seeds`` more Poisson seeds show how much the cpp accuracy depends on the draw.
+Every random draw follows ``--seed``: Brian2's Poisson input and the frozen parity spike trains.
+How much the cpp accuracy depends on the draw comes from the sweep ``results/sweeps/poisson_seeds.toml``
+(all test digits at five seeds, a Dask task a point, its table ``poisson_seeds.csv`` beside it): run
+here on a local cluster, it computes only the points its table lacks.
 """
 
 from __future__ import annotations
@@ -58,16 +60,30 @@ def _predictions(sim):
     return predict(sim.output_counts, sim.output_first_step)
 
 
-def evaluate(model: str, images, labels, args) -> dict:
+SEED_SWEEP = RESULTS / "sweeps" / "poisson_seeds.toml"
+
+
+def seed_sweep(data_dir: str | None) -> dict[str, tuple[list[int], list[float]]]:
+    """Per model, the seeds and the cpp accuracy at each, from the sweep (run for the points not done)."""
+    from snn_mnist.sweep import run as runner
+    from snn_mnist.sweep.spec import load
+
+    spec, table = load(SEED_SWEEP), SEED_SWEEP.with_suffix(".csv")
+    with runner.cluster() as client:
+        runner.sweep(spec, table, client, data_dir=data_dir)
+    spread: dict[str, dict[int, float]] = {}
+    for row in runner.finished_rows(spec, table):
+        spread.setdefault(row["model"], {})[int(row["seed"])] = float(row["accuracy"])
+    return {model: (sorted(acc), [acc[s] for s in sorted(acc)]) for model, acc in spread.items()}
+
+
+def evaluate(model: str, images, labels, args, spread) -> dict:
     weights = pretrained.load(model)
     n_run = min(args.runtime_n, len(images))
     cpp = simulate(weights, images, backend="cpp", seed=args.seed, record_hidden=True, record_input=True)
     runtime = simulate(weights, images[:n_run], backend="runtime", seed=args.seed)
     pred = predict(cpp.output_counts, cpp.output_first_step)
-    other_seeds = [args.seed + k for k in range(1, args.seeds)]
-    seed_accuracy = [accuracy(pred, labels)] + [
-        accuracy(_predictions(simulate(weights, images, backend="cpp", seed=s)), labels) for s in other_seeds
-    ]
+    seeds, seed_accuracy = spread[model]
     matrix = confusion(pred, labels)
     confusion_figure(matrix, RESULTS / f"confusion_{model}.png",
                      title=f"{model}: Brian2 cpp, {len(images)} test images")
@@ -85,7 +101,7 @@ def evaluate(model: str, images, labels, args) -> dict:
         "cpp": {"n_images": len(images), "accuracy": accuracy(pred, labels),
                 "build_seconds": cpp.build_seconds, "run_seconds": cpp.run_seconds,
                 "confusion": matrix.tolist(), "readout": tally(cpp.output_counts, cpp.output_first_step),
-                "seeds": [args.seed, *other_seeds], "accuracy_per_seed": seed_accuracy},
+                "seeds": seeds, "accuracy_per_seed": seed_accuracy},
         "runtime": {"n_images": n_run, "accuracy": accuracy(_predictions(runtime), labels[:n_run]),
                     "run_seconds": runtime.run_seconds},
         "parity": parity,
@@ -203,15 +219,14 @@ def main() -> None:
     parser.add_argument("--runtime-n", type=int, default=1000)
     parser.add_argument("--parity-n", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--seeds", type=int, default=5,
-                        help="also run the cpp test set with the Poisson seeds seed+1 .. seed+SEEDS-1 (default 5 in all)")
     parser.add_argument("--models", nargs="+", default=list(MODELS_IN_TABLE_ORDER))
     args = parser.parse_args()
     images, labels = mnist.load("test", args.data_dir)
     images, labels = images[: args.n], labels[: args.n].astype(np.int64)
     rows = []
+    spread = seed_sweep(args.data_dir)
     for model in args.models:
-        row = evaluate(model, images, labels, args)
+        row = evaluate(model, images, labels, args, spread)
         row["seed"] = args.seed
         rows.append(row)
         print(f"{model}: cpp {row['cpp']['accuracy']:.4f}, runtime {row['runtime']['accuracy']:.4f}, "

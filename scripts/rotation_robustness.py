@@ -1,14 +1,16 @@
 """Accuracy of the pretrained models against rotation: results/rotation.md, rotation.png, rotation.json.
 
-    SNN_MNIST_DATA=/path/to/mnist python scripts/rotation_robustness.py [--n 1000] [--backend cpp]
+    SNN_MNIST_DATA=/path/to/mnist python scripts/rotation_robustness.py [--spec results/sweeps/rotation.toml]
+        [--workers N | --scheduler ADDRESS]
 
-Each of the first ``--n`` MNIST test digits is rotated counter-clockwise by every angle about its
-centre of mass, in its own 28x28 frame (``digits.rotation``): nothing else changes, so the 0-degree
-point is the plain test accuracy. (A user's image goes through ``digits.user_image.prepare``
-instead, which re-thresholds, stretches and refits it.) The table gives how much ink left the
-frame on average, which is what rotation in place costs beyond the tilt itself.
-
-All angles of one model run in one simulation (one C++ build), with Poisson input from --seed.
+A thin wrapper around the sweep ``results/sweeps/rotation.toml`` (``snn-mnist sweep``): every
+(model, angle) is a point, run as a Dask task on the C++ backend, its row kept in the table beside
+the spec (``rotation.csv``), so a rerun computes only the points it lacks. Each of the spec's test
+digits is rotated counter-clockwise by the angle about its centre of mass, in its own 28x28 frame
+(``digits.rotation``): nothing else changes, so the 0-degree point is the plain test accuracy. (A
+user's image goes through ``digits.user_image.prepare`` instead, which re-thresholds, stretches and
+refits it.) The table gives how much ink left the frame on average, which is what rotation in place
+costs beyond the tilt itself. Poisson input from the spec's seed at every angle.
 """
 
 from __future__ import annotations
@@ -16,16 +18,13 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 from snn_mnist.atomic_files import atomic_path, write_json
-from snn_mnist.backends import BACKENDS
-from snn_mnist.neuron_models.topology import TOPOLOGIES
 
-DEFAULT_ANGLES = (0, 15, 30, 45, 60, 75, 90)
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -45,23 +44,6 @@ def rotated(images: np.ndarray, angles: list[float]) -> tuple[np.ndarray, list[f
 
     turned = [rotate(images, angle) for angle in angles]
     return np.stack([t for t, _ in turned]), [lost for _, lost in turned]
-
-
-def measure(weights, images, labels, angles, *, backend, seed, threads) -> dict:
-    """Accuracy at every angle, from one simulation."""
-    from snn_mnist.networks.simulation import simulate
-    from snn_mnist.readout.spike_count import predict
-
-    sets, lost = rotated(images, angles)  # (angles, n, 784)
-    n = len(images)
-    result = simulate(weights, sets.reshape(-1, sets.shape[-1]), backend=backend, seed=seed, threads=threads)
-    predictions = predict(result.output_counts, result.output_first_step).reshape(len(sets), n)
-    correct = (predictions == labels[None]).sum(axis=1)
-    rows = [{"angle_deg": float(a), "correct": int(c), "ink_lost": f} for a, c, f in zip(angles, correct, lost)]
-    for row in rows:
-        row["accuracy"] = row["correct"] / n
-        row["ci95"] = wilson(row["correct"], n)
-    return {"rows": rows, "build_seconds": result.build_seconds, "run_seconds": result.run_seconds}
 
 
 def table(results: dict) -> str:
@@ -104,54 +86,66 @@ def figure(results: dict, example: np.ndarray, angles: list[float], title: str, 
         fig.savefig(tmp, dpi=120)
 
 
+def from_table(spec, table: Path) -> tuple[dict, dict]:
+    """Per model (or weights file), in the spec's order, the rows of the sweep's table by angle, with their
+    95% intervals; and the digits' count, first index and seed."""
+    from snn_mnist.sweep.run import finished_rows
+
+    results: dict[str, dict] = {}
+    setting = {}
+    for row in finished_rows(spec, table):
+        n, correct = int(row.get("n") or 1000), int(row["correct"])
+        setting = {"n": n, "start": int(row.get("start") or 0), "seed": int(row.get("seed") or 0)}
+        rows = results.setdefault(row.get("model") or row["weights"], {"rows": []})["rows"]
+        rows.append({"angle_deg": float(row.get("rotate") or 0), "correct": correct, "ink_lost": float(row["ink_lost"]),
+                     "accuracy": correct / n, "ci95": wilson(correct, n)})
+    for result in results.values():
+        result["rows"].sort(key=lambda r: r["angle_deg"])
+    return results, setting
+
+
 def main(argv: list[str] | None = None) -> int:
     from snn_mnist.digits.selection import select
-    from snn_mnist.weights.pretrained import loaders as model_loaders
+    from snn_mnist.sweep import run as runner
+    from snn_mnist.sweep.spec import load
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--models", nargs="+", choices=list(TOPOLOGIES), default=None,
-                        help="models to measure (default: every model with pretrained weights)")
-    parser.add_argument("--weights", nargs="+", default=[], metavar="MODEL=FILE",
-                        help="weights files to use instead of the pretrained ones (default: pretrained)")
-    parser.add_argument("--n", type=int, default=1000, help="test digits (default 1000)")
-    parser.add_argument("--start", type=int, default=0)
-    parser.add_argument("--angles", type=float, nargs="+", default=list(DEFAULT_ANGLES))
-    parser.add_argument("--backend", choices=BACKENDS, default="cpp")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the Poisson input")
-    parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("--spec", default=str(ROOT / "results" / "sweeps" / "rotation.toml"),
+                        help="the sweep (default results/sweeps/rotation.toml); its table is SPEC with .csv")
+    parser.add_argument("--workers", type=int, default=None, help="local Dask workers (default: one a core)")
+    parser.add_argument("--scheduler", default=None, help="a running Dask scheduler's address instead")
     parser.add_argument("--data-dir", default=None, help="MNIST directory (default: $SNN_MNIST_DATA)")
-    parser.add_argument("--out-dir", default="results")
+    parser.add_argument("--out-dir", default=str(ROOT / "results"))
     args = parser.parse_args(argv)
 
-    loaders = model_loaders(args.weights, args.models)
-    if not loaders:
-        sys.exit("no pretrained weights yet (weights/pretrained/*.npz); pass --weights MODEL=FILE")
-    models = list(loaders)
-    images, labels, source = select(args.data_dir, args.n, args.start)
-    results, provenance = {}, {}
-    for model in models:
-        weights = loaders[model]()
-        t0 = time.perf_counter()
-        results[model] = measure(weights, images, labels, args.angles, backend=args.backend, seed=args.seed,
-                                 threads=args.threads)
-        provenance[model] = {k: weights.provenance.get(k) for k in ("trainer", "epochs", "seed", "test_accuracy_trainer")
-                             if k in weights.provenance}
-        accs = ", ".join(f"{100 * r['accuracy']:.1f}" for r in results[model]["rows"])
-        print(f"{model}: accuracy % at {' '.join(f'{a:g}' for a in args.angles)} deg: {accs} "
-              f"[{time.perf_counter() - t0:.0f} s]", flush=True)
+    spec = load(args.spec)
+    table_path = Path(args.spec).with_suffix(".csv")
+    with runner.cluster(scheduler=args.scheduler, workers=args.workers) as client:
+        summary = runner.sweep(spec, table_path, client, data_dir=args.data_dir)
+    if summary.failed:
+        sys.exit("rotation sweep: " + "; ".join(summary.errors))
+    results, setting = from_table(spec, table_path)
+    angles = sorted({r["angle_deg"] for result in results.values() for r in result["rows"]})
+    for model, result in results.items():
+        accs = ", ".join(f"{100 * r['accuracy']:.1f}" for r in result["rows"])
+        print(f"{model}: accuracy % at {' '.join(f'{a:g}' for a in angles)} deg: {accs}", flush=True)
 
     out = Path(args.out_dir)
-    setting = f"{len(images):,} MNIST test digits ({source}), {args.backend} backend, Poisson input seed {args.seed}"
-    example = rotated(images[:1], args.angles)[0][:, 0]
-    figure(results, example, args.angles, f"Accuracy against rotation ({len(images)} test digits)", out / "rotation.png")
-    write_json(out / "rotation.json", {"setting": setting, "angles_deg": args.angles, "models": results,
-                                       "weights": provenance})
+    images, _, source = select(args.data_dir, 1, setting["start"])
+    text = (f"{setting['n']:,} MNIST test digits from index {setting['start']} ({source}), cpp backend, "
+            f"Poisson input seed {setting['seed']}; each model and angle a point of the sweep "
+            f"`{Path(args.spec).name}` (one simulation each)")
+    example = rotated(images[:1], angles)[0][:, 0]
+    figure(results, example, angles, f"Accuracy against rotation ({setting['n']} test digits)", out / "rotation.png")
+    write_json(out / "rotation.json", {"setting": text, "angles_deg": angles, "models": results,
+                                       "spec": str(Path(args.spec).name)})
     with atomic_path(out / "rotation.md") as tmp:
         tmp.write_text(
             "# Accuracy against rotation\n\n"
-            f"{setting}. Each digit is rotated counter-clockwise about its centre of mass in its own "
+            f"{text}. Each digit is rotated counter-clockwise about its centre of mass in its own "
             "28x28 frame (`digits.rotation`: bilinear, nothing re-thresholded or refitted), so 0° is the "
-            "plain test accuracy. In brackets: 95% Wilson interval. Made by `scripts/rotation_robustness.py`.\n\n"
+            "plain test accuracy. In brackets: 95% Wilson interval. Made by `scripts/rotation_robustness.py` "
+            "(the sweep `results/sweeps/rotation.toml`, its rows in `rotation.csv` beside it).\n\n"
             f"{table(results)}\n\n![accuracy against rotation](rotation.png)\n"
         )
     print(f"wrote {out / 'rotation.md'}, {out / 'rotation.png'}, {out / 'rotation.json'}")

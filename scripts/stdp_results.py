@@ -137,7 +137,7 @@ network's settings (a shorter `tau_theta`, doubled learning rates) were chosen a
 by 3-epoch runs started by hand and compared on the label-set accuracy (the training images
 classified with their own label assignments, as `stdp train` prints it; the test digits played no
 part). Those runs are not reproduced by a script here, so their figures are not quoted: the search
-is written down as a spec, [`stdp_settings_search.toml`](stdp_settings_search.toml), for the sweep
+is written down as a spec, [`sweeps/stdp_settings.toml`](sweeps/stdp_settings.toml), for the sweep
 command to run and record. The 400-neuron networks keep the paper's parameters.
 
 ## The network

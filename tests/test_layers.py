@@ -25,8 +25,10 @@ ALLOWED = {
     "trainer": {"atomic_files", "digits", "encoding", "neuron_models", "weights", "networks", "readout"},
     "plasticity": {"atomic_files", "encoding", "neuron_models", "backends", "weights", "readout"},
     "web": {"limits", "digits", "readout", "weights"},
+    "sweep": {"atomic_files", "limits", "digits", "encoding", "neuron_models", "backends", "weights", "networks",
+              "readout", "plasticity"},
     "cli": {"atomic_files", "limits", "digits", "encoding", "neuron_models", "backends", "weights", "networks", "readout",
-            "trainer", "plasticity", "web"},
+            "trainer", "plasticity", "sweep", "web"},
 }
 
 

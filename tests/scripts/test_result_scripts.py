@@ -38,26 +38,36 @@ def test_wilson_interval():
     assert low == pytest.approx(0.8798, abs=1e-4) and high == pytest.approx(0.9171, abs=1e-4)  # by hand
 
 
-def test_rotation_robustness(weights_file, tmp_path, monkeypatch):
-    monkeypatch.delenv("SNN_MNIST_DATA", raising=False)  # the bundled sample
+@pytest.mark.slow
+def test_rotation_robustness_runs_its_sweep_and_draws_it(mnist_dir, tmp_path):
     rotation = script("rotation_robustness")
-    assert rotation.main(["--weights", f"lif-lif={weights_file}", "--n", "12", "--angles", "0", "90",
-                          "--backend", "runtime", "--out-dir", str(tmp_path)]) == 0
+    spec = tmp_path / "rotation.toml"
+    spec.write_text('[fixed]\nn = 12\nseed = 0\n[grid]\nmodel = ["lif-lif"]\nrotate = [0, 90]\n')
+    args = ["--spec", str(spec), "--workers", "1", "--data-dir", str(mnist_dir), "--out-dir", str(tmp_path)]
+    assert rotation.main(args) == 0
     data = json.loads((tmp_path / "rotation.json").read_text())
     rows = data["models"]["lif-lif"]["rows"]
     assert [r["angle_deg"] for r in rows] == [0, 90]
     for row in rows:
         assert row["accuracy"] == row["correct"] / 12 and row["ci95"][0] <= row["accuracy"] <= row["ci95"][1]
-    # 0 degrees are the test digits themselves; 90 degrees MNIST's digits turned in place
-    from snn_mnist.digits import sample
-
-    images = sample.load()[0][:12]
-    stack, lost = rotation.rotated(images, [0, 90])
-    np.testing.assert_array_equal(stack[0], images)
-    assert lost[0] == 0 and 0 <= lost[1] < 0.01
+    assert rows[0]["ink_lost"] == 0 and 0 <= rows[1]["ink_lost"] < 0.01
+    assert rows[0]["correct"] > rows[1]["correct"]  # a digit on its side is harder
     table = (tmp_path / "rotation.md").read_text()
     assert "| 0° |" in table and "| 90° |" in table
     assert (tmp_path / "rotation.png").stat().st_size > 10_000
+    # the sweep's table beside the spec: a second run computes nothing and writes the same figures
+    before = (tmp_path / "rotation.csv").read_text()
+    assert rotation.main(args) == 0
+    assert (tmp_path / "rotation.csv").read_text() == before
+    assert json.loads((tmp_path / "rotation.json").read_text()) == data
+
+
+def test_rotated_digits_turn_in_place(sample_digits):
+    rotation = script("rotation_robustness")
+    images = sample_digits[0][:12]
+    stack, lost = rotation.rotated(images, [0, 90])
+    np.testing.assert_array_equal(stack[0], images)  # 0 degrees are the test digits themselves
+    assert lost[0] == 0 and 0 <= lost[1] < 0.01
 
 
 def test_snn_vs_ann(mnist_dir, weights_file, tmp_path):

@@ -1,0 +1,163 @@
+"""One network compiled once (C++ standalone) and run again and again with new weights, digits and seed.
+
+Brian2's standalone device (2.6 and later) re-runs a compiled binary with new values through
+``device.run(run_args=...)``: the synapses' ``w``, the neurons' constant drive ``v_drive``
+(biases) and the input code's per-image table (rates or spike steps, a ``TimedArray``) are
+read from files named on the binary's command line, so nothing is generated or compiled again.
+What stays compiled in is the network's *shape* (:class:`Shape`): the neuron and synapse models
+and their parameters, the width, the steps and dt, the kind of input code and how many digits
+one run holds (the simulated time).
+
+The Poisson seed is a run argument too (``backends.cpp.reseed_from``, a one-neuron group ``seed``
+holding it): Brian2 would compile ``seed(n)`` into the binary. The generators are seeded where
+``seed(n)`` would have acted, as it would have (nothing draws a random number before the network
+runs), so a compiled run draws what :func:`networks.simulation.simulate` draws with the same seed,
+spike for spike (``tests/networks/test_compiled.py``).
+
+Brian2's device is one per process: a process holds one compiled network at a time, in a build
+folder of its own (``backends.activate``), removed by :meth:`CompiledNetwork.close`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from snn_mnist import backends
+from snn_mnist.encoding import LatencyCode, rates_hz
+from snn_mnist.weights import NetworkWeights
+
+from .simulation import SimulationResult
+
+@dataclass(frozen=True)
+class Shape:
+    """What a compiled binary fixes; two weights of one shape run on one binary."""
+
+    hidden_neuron: dict
+    output_neuron: dict
+    synapse: dict
+    n_hidden: int
+    steps: int
+    dt_ms: float
+    code: str  # the input code's kind: poisson or latency
+    step_order: str
+    n_images: int
+    track_potentials: bool
+
+    @classmethod
+    def of(cls, weights: NetworkWeights, n_images: int, track_potentials: bool = True) -> "Shape":
+        t = weights.topology
+        freeze = lambda d: tuple(sorted(d.items()))  # noqa: E731 (hashable)
+        return cls(freeze(t.hidden_neuron.to_dict()), freeze(t.output_neuron.to_dict()),
+                   freeze(weights.synapse.to_dict()), t.n_hidden, weights.steps, weights.dt_ms,
+                   weights.encoding.kind, weights.step_order, n_images, track_potentials)
+
+
+class CompiledNetwork:
+    """The C++ standalone binary of one :class:`Shape`, built on creation, run by :meth:`run`.
+
+    Use as a context manager, or call :meth:`close` to remove the build folder and return Brian2 to
+    runtime mode. ``compile_seconds`` says what the build cost; ``runs`` counts the runs since.
+    """
+
+    def __init__(self, weights: NetworkWeights, n_images: int, *, track_potentials: bool = True,
+                 build_root: str | os.PathLike | None = None):
+        from brian2 import NeuronGroup
+
+        from snn_mnist.backends.cpp import reseed_from
+
+        from .builder import build_network
+
+        if n_images < 1:
+            raise ValueError("a compiled network holds at least one digit")
+        self.shape = Shape.of(weights, n_images, track_potentials)
+        self.build_root = build_root
+        self.runs = 0
+        self._stack = contextlib.ExitStack()
+        t0 = time.perf_counter()
+        try:
+            runner = self._stack.enter_context(backends.activate("cpp", build_root=build_root))
+            self.directory = Path(runner.directory)
+            blank = np.zeros((n_images, weights.topology.n_inputs), dtype=np.uint8)
+            self.net = build_network(weights, images=blank, track_potentials=track_potentials)
+            # float: a seed up to 2**32 (limits.seed) held exactly
+            self.seed = NeuronGroup(1, "rng_seed : 1 (shared, constant)", name="seed")
+            self.net.network.add(self.seed)
+            reseed_from(self.seed.variables["rng_seed"])  # after the synapses exist, before the run
+            self.net.network.run(self.net.duration)
+            runner.compile()
+        except BaseException:
+            self._stack.close()
+            raise
+        self.compile_seconds = time.perf_counter() - t0
+
+    # --- running -------------------------------------------------------------------------------------
+    def fits(self, weights: NetworkWeights, n_images: int, track_potentials: bool = True) -> bool:
+        """Whether ``weights`` and ``n_images`` digits run on this binary (else build another)."""
+        return self.shape == Shape.of(weights, n_images, track_potentials)
+
+    def run_args(self, weights: NetworkWeights, images: np.ndarray) -> dict:
+        """What changes between runs, as Brian2's ``run_args``: weights, drives and the input table."""
+        from brian2 import Hz, mV
+
+        net, t = self.net, weights.topology
+        if isinstance(weights.encoding, LatencyCode):
+            table = weights.encoding.spike_steps(images, weights.dt_ms).astype(np.float64)
+        else:
+            table = rates_hz(images, weights.encoding.max_rate_hz) * Hz
+        synapse = weights.synapse
+        return {
+            net.input_hidden.w: synapse.weights(weights.w_input_hidden.ravel().astype(np.float64)),
+            net.hidden_output.w: synapse.weights(weights.w_hidden_output.ravel().astype(np.float64)),
+            net.hidden.v_drive: t.hidden_neuron.drive_for(weights.bias("hidden"), weights.dt_ms) * np.ones(t.n_hidden) * mV,
+            net.output.v_drive: t.output_neuron.drive_for(weights.bias("output"), weights.dt_ms) * np.ones(t.n_outputs) * mV,
+            net.stimulus: table,
+        }
+
+    def seed_arg(self, seed: int) -> dict:
+        return {self.seed.rng_seed: float(seed)}
+
+    def run(self, weights: NetworkWeights, images: np.ndarray, seed: int) -> SimulationResult:
+        """Simulate ``images`` (the shape's ``n_images`` of them) through ``weights`` with Poisson draws from
+        ``seed``: what :func:`networks.simulation.simulate` returns for them, without recorded trains."""
+        from brian2 import device
+
+        from .builder import counts_per_image, first_steps_per_image
+
+        n = len(images)
+        if not self.fits(weights, n, self.shape.track_potentials):
+            raise ValueError(f"these weights or {n} digits do not fit the compiled network ({self.shape})")
+        args = {**self.run_args(weights, images), **self.seed_arg(seed)}
+        t0 = time.perf_counter()
+        try:
+            device.run(directory=str(self.directory), with_output=False, run_args=args)
+        finally:
+            for name in device.run_args_arrays:  # the values' files: written again by the next run
+                with contextlib.suppress(OSError):
+                    os.remove(self.directory / "static_arrays" / name)
+        seconds = time.perf_counter() - t0
+        self.runs += 1
+        net, t = self.net, weights.topology
+        steps, dt = weights.steps, weights.dt_ms
+        return SimulationResult(
+            output_counts=counts_per_image(net.output_spikes, t.n_outputs, n, steps, dt),
+            output_first_step=first_steps_per_image(net.output_spikes, t.n_outputs, n, steps, dt), hidden_counts=None, input_counts=None,
+            build_seconds=0.0, run_seconds=seconds,
+            physiology=net.physiology() if self.shape.track_potentials else None,
+            synaptic_events=net.synaptic_events(),
+        )
+
+    # --- the end ----------------------------------------------------------------------------------------
+    def close(self) -> None:
+        self._stack.close()
+
+    def __enter__(self) -> "CompiledNetwork":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,227 @@
+"""Run a sweep's points as tasks of a Dask cluster, and split one evaluation's digits over workers.
+
+    with cluster(workers=2) as client:            # a LocalCluster on this machine (all cores by default)
+        summary = sweep(spec, "rotation.csv", client)
+    with cluster(scheduler="tcp://host:8786") as client:   # or a cluster already running
+
+Each worker is a process with one thread: Brian2's device is one per process. Points are
+submitted ordered by what their binaries fix (:data:`COMPILED_KEYS`), first ones first, so that a
+worker's next point usually runs on the binary it has (``sweep.points``). A point whose worker dies
+is given to another (Dask's scheduler does this, up to ``distributed.scheduler.allowed-failures``
+times), one whose code raises is tried ``retries`` more times; one that still fails is a failed row
+with its error, and the others go on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+
+from . import points as point_tasks
+from .spec import Spec, point_id
+from .table import Table
+
+#: the keys a compiled binary does not fix: points that differ only in these share one (run_args)
+RUN_KEYS = frozenset({"seed", "rotate", "start", "model", "weights", "encoding.max_rate_hz", "encoding.threshold",
+                      "encoding.window_ms"})
+
+
+def cores() -> int:
+    """The cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+@contextlib.contextmanager
+def cluster(*, scheduler: str | None = None, workers: int | None = None) -> Iterator[object]:
+    """A Dask client: of the cluster at ``scheduler``, else of a LocalCluster with ``workers`` processes
+    (default: one a core), one thread each, that is closed on exit."""
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        with Client(scheduler, timeout=30) as client:
+            yield client
+        return
+    n = workers or cores()
+    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                      dashboard_address=None, silence_logs=logging.ERROR) as local, Client(local) as client:
+        client.wait_for_workers(n)
+        yield client
+
+
+@dataclass
+class Summary:
+    """What a sweep did: points run now (ok, failed), done before, compilations, seconds."""
+
+    ok: int = 0
+    failed: int = 0
+    skipped: int = 0
+    compilations: int = 0
+    seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+
+def _inputs(point: dict, spec_dir: Path) -> dict[str, str]:
+    """Digests of the files a point reads, part of its identity."""
+    from snn_mnist.digits.mnist import md5
+    from snn_mnist.weights import pretrained
+
+    if "weights" in point:
+        path = Path(spec_dir, point["weights"])
+    elif "model" in point and point["model"] in pretrained.NAMES:
+        path = pretrained.path(point["model"])
+    else:
+        return {}
+    return {"weights": md5(path)} if path.is_file() else {}
+
+
+def identified(spec: Spec) -> dict[str, dict]:
+    """The spec's points by identity (a point given twice once), in the spec's order."""
+    spec_dir = spec.path.resolve().parent
+    named: dict[str, dict] = {}
+    for point in spec.points:
+        named.setdefault(point_id(spec.task, point, _inputs(point, spec_dir)), point)
+    return named
+
+
+def finished_rows(spec: Spec, out: str | Path) -> list[dict[str, str]]:
+    """The table's rows of the spec's points that finished (status ok), in the spec's order: what a script
+    that wraps a sweep reads (the table may hold rows of points the spec no longer has)."""
+    table = Table(out, spec.keys)
+    return [table.rows[name] for name in identified(spec) if table.done(name)]
+
+
+def compile_order(point: dict) -> tuple:
+    """Points that one binary can run sort together."""
+    return tuple(sorted((k, repr(v)) for k, v in point.items() if k not in RUN_KEYS)), repr(point.get("model"))
+
+
+def sweep(spec: Spec, out: str | Path, client, *, data_dir: str | None = None, retries: int = 1,
+          report: Callable[[str], None] = lambda line: print(line, file=sys.stderr, flush=True)) -> Summary:
+    """Run every point of ``spec`` not yet done in the table ``out`` on ``client``'s cluster."""
+    from distributed import as_completed
+
+    out = Path(out)
+    table = Table(out, spec.keys)
+    spec_dir = spec.path.resolve().parent
+    named = identified(spec)
+    todo = sorted(((name, p) for name, p in named.items() if not table.done(name)), key=lambda np_: compile_order(np_[1]))
+    summary = Summary(skipped=len(named) - len(todo))
+    report(f"sweep {spec.path}: {len(named)} points, {summary.skipped} done before, {len(todo)} to run "
+           f"on {len(client.scheduler_info()['workers'])} workers; results in {out}")
+    if not todo:
+        return summary
+
+    local = _is_local(client)
+    build_root = tempfile.mkdtemp(prefix="snn-mnist-sweep-") if local else None
+    context = point_tasks.Context(spec_dir=str(spec_dir), data_dir=data_dir or os.environ.get("SNN_MNIST_DATA"),
+                                  out_dir=str(out.with_suffix("")) + ".networks", build_root=build_root)
+    t0 = time.perf_counter()
+    try:
+        futures = {
+            client.submit(point_tasks.run, spec.task, point, context, name, key=f"point-{name}", retries=retries,
+                          priority=len(todo) - k): (name, point)
+            for k, (name, point) in enumerate(todo)
+        }
+        for future in as_completed(futures):
+            name, point = futures[future]
+            try:
+                outcome = future.result()
+            except Exception as exc:  # the task kept failing, or its worker kept dying
+                outcome = {"status": "failed", "error": f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"}
+            table.add(name, point, outcome)
+            if outcome["status"] == "ok":
+                summary.ok += 1
+                summary.compilations += outcome.get("compiled", False) is True
+            else:
+                summary.failed += 1
+                summary.errors.append(f"{_describe(point)}: {outcome['error']}")
+            done = summary.ok + summary.failed
+            workers = client.processing()  # tasks assigned to each worker: one runs, the others wait there
+            running = sum(min(1, len(tasks)) for tasks in workers.values())
+            report(f"[{done}/{len(todo)} done, {running} running, {summary.failed} failed] {_describe(point)}: "
+                   + (_headline(outcome) if outcome["status"] == "ok" else f"FAILED: {outcome['error']}"))
+    finally:
+        if build_root:
+            shutil.rmtree(build_root, ignore_errors=True)
+    summary.seconds = time.perf_counter() - t0
+    return summary
+
+
+def _is_local(client) -> bool:
+    return all(addr.startswith(("tcp://127.0.0.1", "inproc://", "tcp://localhost")) for addr in client.scheduler_info()["workers"])
+
+
+def _describe(point: dict) -> str:
+    return " ".join(f"{k}={v}" for k, v in point.items())
+
+
+def _headline(outcome: dict) -> str:
+    if "accuracy" in outcome:
+        return (f"accuracy {outcome['accuracy']:.4f}, {outcome['energy_nJ_per_image']:.1f} nJ per digit, "
+                f"{outcome['images_per_second']:.0f} digits/s" + (" (compiled)" if outcome.get("compiled") else ""))
+    return f"label-set accuracy {outcome['label_set_accuracy']:.4f}"
+
+
+# --- one evaluation, its digits split over the workers --------------------------------------------------
+def _block(weights, images: np.ndarray, seed: int, build_root: str | None):
+    """One block of digits on this worker's binary (compiled for the block's shape)."""
+    binary, _ = point_tasks.compiled_for(weights, len(images), build_root)
+    start = time.time()
+    result = binary.run(weights, images, seed)
+    return result, binary.compile_seconds, (start, time.time())
+
+
+def block_seed(seed: int, block: int) -> int:
+    """The Poisson seed of block ``block`` of a run seeded with ``seed``: a stream of its own."""
+    from snn_mnist.plasticity.runner import seed_for
+
+    return seed_for(seed, block)
+
+
+def simulate_split(weights, images: np.ndarray, *, seed: int, client, blocks: int):
+    """``networks.simulation.simulate`` for these images, split into ``blocks`` contiguous blocks that run
+    as tasks on ``client``'s workers, each block's Poisson input drawn from ``block_seed(seed, k)``.
+    Returns the merged result; its ``build_seconds`` is the longest compilation and ``run_seconds`` the
+    time from the first block's run's start to the last one's end (the blocks run at once)."""
+    from snn_mnist.networks.simulation import SimulationResult
+
+    build_root = tempfile.mkdtemp(prefix="snn-mnist-split-") if _is_local(client) else None
+    parts = np.array_split(np.arange(len(images)), blocks)
+    try:
+        futures = [client.submit(_block, weights, images[idx], block_seed(seed, k), build_root, pure=False,
+                                 key=f"block-{k}-{os.getpid()}-{time.time_ns()}")
+                   for k, idx in enumerate(parts) if len(idx)]
+        results = client.gather(futures)
+    finally:
+        if build_root:
+            shutil.rmtree(build_root, ignore_errors=True)
+    sims = [r for r, _, _ in results]
+    spans = [span for _, _, span in results]
+    sizes = np.array([len(idx) for idx in parts if len(idx)])
+    physiology = {
+        layer: {
+            "v_min_mV": min(s.physiology[layer]["v_min_mV"] for s in sims),
+            "v_max_mV": max(s.physiology[layer]["v_max_mV"] for s in sims),
+            "mean_rate_hz": float(np.average([s.physiology[layer]["mean_rate_hz"] for s in sims], weights=sizes)),
+        }
+        for layer in sims[0].physiology
+    }
+    return SimulationResult(
+        output_counts=np.concatenate([s.output_counts for s in sims]),
+        output_first_step=np.concatenate([s.output_first_step for s in sims]),
+        hidden_counts=None, input_counts=None,
+        build_seconds=max(c for _, c, _ in results),
+        run_seconds=max(end for _, end in spans) - min(start for start, _ in spans),
+        physiology=physiology,
+        synaptic_events={k: sum(s.synaptic_events[k] for s in sims) for k in sims[0].synaptic_events},
+    )
