@@ -112,3 +112,16 @@ def test_simulate_split_over_workers_is_the_blocks_simulated_alone(client, mnist
     np.testing.assert_array_equal(split.output_first_step, np.concatenate([a.output_first_step for a in alone]))
     assert split.synaptic_events == {k: sum(a.synaptic_events[k] for a in alone) for k in alone[0].synaptic_events}
     assert split.physiology["hidden"]["v_min_mV"] == min(a.physiology["hidden"]["v_min_mV"] for a in alone)
+
+
+def test_stdp_points_train_networks_and_a_bad_setting_fails_alone(client, tmp_path, mnist_dir):
+    spec = parse({"task": "stdp", "fixed": {"neurons": 5, "epochs": 1, "n_train": 20, "n_label": 20, "chunk": 20},
+                  "points": [{"set": []}, {"set": ["no_such_parameter=1"]}]}, tmp_path / "stdp.toml")
+    table = tmp_path / "stdp.csv"
+    summary = runner.sweep(spec, table, client, data_dir=str(mnist_dir), report=lambda line: None)
+    assert (summary.ok, summary.failed) == (1, 1)
+    with open(table, newline="") as f:
+        rows = {r["set"]: r for r in csv.DictReader(f)}
+    good, bad = rows["[]"], rows['["no_such_parameter=1"]']
+    assert 0 <= float(good["label_set_accuracy"]) <= 1 and (tmp_path / good["network"]).is_file()
+    assert bad["status"] == "failed" and "no_such_parameter" in bad["error"]
