@@ -173,12 +173,18 @@ def _headline(outcome: dict) -> str:
 
 
 # --- one evaluation, its digits split over the workers --------------------------------------------------
-def _block(weights, images: np.ndarray, seed: int, build_root: str | None):
-    """One block of digits on this worker's binary (compiled for the block's shape)."""
+def _compile_block(weights, n_images: int, build_root: str | None) -> float:
+    """Compile this worker's binary for a block of ``n_images`` digits; the seconds it took (0 if it had it)."""
+    binary, compiled = point_tasks.compiled_for(weights, n_images, build_root)
+    return binary.compile_seconds if compiled else 0.0
+
+
+def _run_block(weights, images: np.ndarray, seed: int, build_root: str | None):
+    """One block of digits on this worker's binary; the result and when the run started and ended."""
     binary, _ = point_tasks.compiled_for(weights, len(images), build_root)
     start = time.time()
     result = binary.run(weights, images, seed)
-    return result, binary.compile_seconds, (start, time.time())
+    return result, (start, time.time())
 
 
 def block_seed(seed: int, block: int) -> int:
@@ -191,23 +197,27 @@ def block_seed(seed: int, block: int) -> int:
 def simulate_split(weights, images: np.ndarray, *, seed: int, client, blocks: int):
     """``networks.simulation.simulate`` for these images, split into ``blocks`` contiguous blocks that run
     as tasks on ``client``'s workers, each block's Poisson input drawn from ``block_seed(seed, k)``.
-    Returns the merged result; its ``build_seconds`` is the longest compilation and ``run_seconds`` the
-    time from the first block's run's start to the last one's end (the blocks run at once)."""
+    Each block has a worker of its own (``blocks`` at most the workers): every worker compiles its binary,
+    then all blocks run at once. Returns the merged result; its ``build_seconds`` is the longest
+    compilation and ``run_seconds`` the time from the first block's run's start to the last one's end."""
     from snn_mnist.networks.simulation import SimulationResult
 
     build_root = tempfile.mkdtemp(prefix="snn-mnist-split-") if _is_local(client) else None
-    parts = np.array_split(np.arange(len(images)), blocks)
+    parts = [idx for idx in np.array_split(np.arange(len(images)), blocks) if len(idx)]
+    workers = list(client.scheduler_info()["workers"])
+    # a block a worker: all compile first, then all run at once (so that the run's time excludes compiling)
+    where = [dict(workers=[workers[k % len(workers)]], allow_other_workers=False, pure=False) for k in range(len(parts))]
     try:
-        futures = [client.submit(_block, weights, images[idx], block_seed(seed, k), build_root, pure=False,
-                                 key=f"block-{k}-{os.getpid()}-{time.time_ns()}")
-                   for k, idx in enumerate(parts) if len(idx)]
-        results = client.gather(futures)
+        compiles = client.gather([client.submit(_compile_block, weights, len(idx), build_root, **where[k])
+                                  for k, idx in enumerate(parts)])
+        results = client.gather([client.submit(_run_block, weights, images[idx], block_seed(seed, k), build_root,
+                                               **where[k]) for k, idx in enumerate(parts)])
     finally:
         if build_root:
             shutil.rmtree(build_root, ignore_errors=True)
-    sims = [r for r, _, _ in results]
-    spans = [span for _, _, span in results]
-    sizes = np.array([len(idx) for idx in parts if len(idx)])
+    sims = [r for r, _ in results]
+    spans = [span for _, span in results]
+    sizes = np.array([len(idx) for idx in parts])
     physiology = {
         layer: {
             "v_min_mV": min(s.physiology[layer]["v_min_mV"] for s in sims),
@@ -220,7 +230,7 @@ def simulate_split(weights, images: np.ndarray, *, seed: int, client, blocks: in
         output_counts=np.concatenate([s.output_counts for s in sims]),
         output_first_step=np.concatenate([s.output_first_step for s in sims]),
         hidden_counts=None, input_counts=None,
-        build_seconds=max(c for _, c, _ in results),
+        build_seconds=max(compiles),
         run_seconds=max(end for _, end in spans) - min(start for start, _ in spans),
         physiology=physiology,
         synaptic_events={k: sum(s.synaptic_events[k] for s in sims) for k in sims[0].synaptic_events},

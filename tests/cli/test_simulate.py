@@ -96,3 +96,17 @@ def test_models_lists_the_bundled_models(cli):
     assert run.returncode == 0 and "lif-lif-coba (784-256-10, coba synapses)" in run.stdout, run.stderr
     unknown = cli("simulate", "--model", "lif-lif-alpha")
     assert unknown.returncode == 2 and "invalid choice: 'lif-lif-alpha'" in unknown.stderr
+
+
+@pytest.mark.parametrize("args, reason", [
+    (["--workers", "2", "--backend", "runtime"], "--workers and --scheduler run the cpp backend"),
+    (["--workers", "2", "--input", "frozen"], "--workers and --scheduler run the cpp backend"),
+    (["--workers", "0"], "--workers must lie in [1, 1,024]"),
+    (["--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "give one of them"),
+    (["--scheduler", "nowhere"], "--scheduler must be an address"),
+])
+def test_workers_are_refused_in_one_line_where_they_cannot_run(cli, args, reason):
+    done = cli("simulate", "--n", "10", *args)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and reason in lines[0]

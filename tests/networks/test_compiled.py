@@ -35,7 +35,7 @@ def test_one_binary_runs_new_weights_digits_and_seeds_as_fresh_builds_do(random_
         assert not binary.fits(first.at_dt(0.5), 40)
         with pytest.raises(ValueError, match="do not fit"):
             binary.run(first, images[:41], 0)
-    for result, (w, x, seed) in zip(compiled, runs):
+    for result, (w, x, seed) in list(zip(compiled, runs))[1:]:  # new weights, biases, digits and seeds
         _same(result, simulate(w, x, backend="cpp", seed=seed, track_potentials=True))
     assert compiled[0].output_counts.sum() > 0
     assert not np.array_equal(compiled[0].output_counts, compiled[2].output_counts)  # the seed is not compiled in

@@ -57,10 +57,13 @@ def test_a_sweep_gives_the_rows_of_its_points_run_one_by_one_and_a_rerun_compute
     with open(table, newline="") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 9
-    for row in rows:
-        if row["status"] != "ok":
-            assert row["rotate"] == "400.0" and "rotate" in row["error"]
-            continue
+    bad_rows = [row for row in rows if row["status"] != "ok"]
+    assert len(bad_rows) == 1 and bad_rows[0]["rotate"] == "400.0" and "rotate" in bad_rows[0]["error"]
+    # each axis changed once, every other point in the same run: three fresh builds stand for the eight
+    checked = {("0", "0", ""), ("5", "20.0", ""), ("0", "0", "500.0")}
+    compared = [row for row in rows if (row["seed"], row["rotate"], row["encoding.max_rate_hz"]) in checked]
+    assert len(compared) == 3
+    for row in compared:
         w = weights
         if row["encoding.max_rate_hz"]:
             w = dataclasses.replace(w, encoding=PoissonCode(max_rate_hz=500.0))
@@ -125,3 +128,17 @@ def test_stdp_points_train_networks_and_a_bad_setting_fails_alone(client, tmp_pa
     good, bad = rows["[]"], rows['["no_such_parameter=1"]']
     assert 0 <= float(good["label_set_accuracy"]) <= 1 and (tmp_path / good["network"]).is_file()
     assert bad["status"] == "failed" and "no_such_parameter" in bad["error"]
+
+
+def test_the_command_runs_a_spec_on_a_running_scheduler_and_reruns_nothing(client, tmp_path, mnist_dir, capsys):
+    from snn_mnist.cli.main import main
+
+    spec = tmp_path / "s.toml"
+    spec.write_text('[fixed]\nmodel = "lif-lif"\nn = 30\n[grid]\nseed = [0, 1]\n')
+    command = ["sweep", str(spec), "--scheduler", client.scheduler.address, "--data-dir", str(mnist_dir)]
+    assert main(command) == 0
+    assert "2 points run, 0 failed, 0 done before" in capsys.readouterr().out
+    with open(tmp_path / "s.csv", newline="") as f:
+        assert [r["status"] for r in csv.DictReader(f)] == ["ok", "ok"]
+    assert main(command) == 0
+    assert "0 points run, 0 failed, 2 done before; 0 compilations" in capsys.readouterr().out
