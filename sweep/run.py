@@ -21,6 +21,7 @@ import shutil
 import sys
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
@@ -126,10 +127,11 @@ def sweep(spec: Spec, out: str | Path, client, *, data_dir: str | None = None, r
     context = point_tasks.Context(spec_dir=str(spec_dir), data_dir=data_dir or os.environ.get("SNN_MNIST_DATA"),
                                   out_dir=str(out.with_suffix("")) + ".networks", build_root=build_root)
     t0 = time.perf_counter()
+    run_id = uuid.uuid4().hex[:8]  # task keys of their own: a long-lived scheduler may remember an earlier sweep's
     try:
         futures = {
-            client.submit(point_tasks.run, spec.task, point, context, name, key=f"point-{name}", retries=retries,
-                          priority=len(todo) - k): (name, point)
+            client.submit(point_tasks.run, spec.task, point, context, name, key=f"point-{name}-{run_id}",
+                          retries=retries, priority=len(todo) - k): (name, point)
             for k, (name, point) in enumerate(todo)
         }
         for future in as_completed(futures):
@@ -137,7 +139,7 @@ def sweep(spec: Spec, out: str | Path, client, *, data_dir: str | None = None, r
             try:
                 outcome = future.result()
             except Exception as exc:  # the task kept failing, or its worker kept dying
-                outcome = {"status": "failed", "error": f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"}
+                outcome = {"status": "failed", "error": f"{type(exc).__name__}: {_first_line(exc)}"}
             table.add(name, point, outcome)
             if outcome["status"] == "ok":
                 summary.ok += 1
@@ -155,6 +157,11 @@ def sweep(spec: Spec, out: str | Path, client, *, data_dir: str | None = None, r
             shutil.rmtree(build_root, ignore_errors=True)
     summary.seconds = time.perf_counter() - t0
     return summary
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else ""
 
 
 def _is_local(client) -> bool:
