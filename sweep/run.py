@@ -117,8 +117,9 @@ def sweep(spec: Spec, out: str | Path, client, *, data_dir: str | None = None, r
     named = identified(spec)
     todo = sorted(((name, p) for name, p in named.items() if not table.done(name)), key=lambda np_: compile_order(np_[1]))
     summary = Summary(skipped=len(named) - len(todo))
+    workers = len(client.scheduler_info()["workers"])
     report(f"sweep {spec.path}: {len(named)} points, {summary.skipped} done before, {len(todo)} to run "
-           f"on {len(client.scheduler_info()['workers'])} workers; results in {out}")
+           f"on {workers} worker{'s' if workers != 1 else ''}; results in {out}")
     if not todo:
         return summary
 
