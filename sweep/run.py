@@ -149,8 +149,8 @@ def sweep(spec: Spec, out: str | Path, client, *, data_dir: str | None = None, r
                 summary.failed += 1
                 summary.errors.append(f"{_describe(point)}: {outcome['error']}")
             done = summary.ok + summary.failed
-            workers = client.processing()  # tasks assigned to each worker: one runs, the others wait there
-            running = sum(min(1, len(tasks)) for tasks in workers.values())
+            assigned = client.processing()  # tasks assigned to each worker: one runs, the others wait there
+            running = sum(min(1, len(tasks)) for tasks in assigned.values())
             report(f"[{done}/{len(todo)} done, {running} running, {summary.failed} failed] {_describe(point)}: "
                    + (_headline(outcome) if outcome["status"] == "ok" else f"FAILED: {outcome['error']}"))
     finally:
