@@ -106,6 +106,22 @@ class SpikingNetwork:
         return first_steps_per_image(self.output_spikes, n, self.n_images, self.weights.steps, self.weights.dt_ms)
 
 
+def input_table(images: np.ndarray, weights: NetworkWeights):
+    """What the input group reads per image and pixel: the Poisson rates (Hz) or the latency code's spike
+    steps; the values of its ``TimedArray`` (``networks.compiled`` passes new ones to a compiled run)."""
+    code = weights.encoding
+    if isinstance(code, LatencyCode):
+        return code.spike_steps(images, weights.dt_ms).astype(np.float64)
+    return rates_hz(images, code.max_rate_hz) * Hz
+
+
+def drive(weights: NetworkWeights, layer: str):
+    """The constant ``v_drive`` of each neuron of ``layer`` (its biases), with units."""
+    params = getattr(weights.topology, f"{layer}_neuron")
+    n = weights.topology.n_hidden if layer == "hidden" else weights.topology.n_outputs
+    return params.drive_for(weights.bias(layer), weights.dt_ms) * np.ones(n) * mV
+
+
 def encoded_input(images: np.ndarray, weights: NetworkWeights) -> tuple[NeuronGroup | PoissonGroup, TimedArray]:
     """784 input neurons that encode the images by the weights' input code, one image every ``steps``
     steps. Only a per-image table (n x 784 rates or spike steps) is held; spikes are made inside the
@@ -113,7 +129,7 @@ def encoded_input(images: np.ndarray, weights: NetworkWeights) -> tuple[NeuronGr
     code = weights.encoding
     if isinstance(code, LatencyCode):
         return latency_input(images, weights)
-    stimulus = TimedArray(rates_hz(images, code.max_rate_hz) * Hz, dt=weights.duration_ms * ms, name="stimulus")
+    stimulus = TimedArray(input_table(images, weights), dt=weights.duration_ms * ms, name="stimulus")
     group = PoissonGroup(images.shape[1], rates="stimulus(t, i)", namespace={"stimulus": stimulus}, name="input")
     return group, stimulus
 
@@ -121,8 +137,7 @@ def encoded_input(images: np.ndarray, weights: NetworkWeights) -> tuple[NeuronGr
 def latency_input(images: np.ndarray, weights: NetworkWeights) -> tuple[NeuronGroup, TimedArray]:
     """784 neurons that each fire once per image, in the step ``encoding.latency.spike_steps`` gives
     (never for a silent pixel), counted in whole steps of the network's clock from the image's start."""
-    steps = weights.encoding.spike_steps(images, weights.dt_ms).astype(np.float64)
-    spike_step = TimedArray(steps, dt=weights.duration_ms * ms, name="spike_step")
+    spike_step = TimedArray(input_table(images, weights), dt=weights.duration_ms * ms, name="spike_step")
     group = NeuronGroup(images.shape[1], "", threshold="timestep(t, dt) % image_steps == int(spike_step(t, i))",
                         reset="", namespace={"spike_step": spike_step, "image_steps": weights.steps}, name="input")
     return group, spike_step
@@ -136,11 +151,16 @@ def frozen_input(spikes: np.ndarray, weights: NetworkWeights) -> SpikeGeneratorG
     return SpikeGeneratorGroup(n_inputs, neuron, times, name="input")
 
 
+def synapse_values(w: np.ndarray, synapse) -> np.ndarray:
+    """A weight matrix (pre x post) as the values of its all-to-all synapses' ``w``, in their order."""
+    return synapse.weights(w.ravel().astype(np.float64))
+
+
 def _all_to_all(pre, post, w: np.ndarray, synapse, name: str) -> Synapses:
     synapses = Synapses(pre, post, model=synapse.MODEL, on_pre=synapse.ON_PRE, name=name)
     i, j = np.indices(w.shape)
     synapses.connect(i=i.ravel(), j=j.ravel())
-    synapses.w = synapse.weights(w.ravel().astype(np.float64))
+    synapses.w = synapse_values(w, synapse)
     return synapses
 
 
@@ -194,11 +214,10 @@ def build_network(
                           track_potentials=track_potentials)
     output = neuron_group(topology.output_neuron, topology.n_outputs, name="output", synapse=synapse,
                           track_potentials=track_potentials)
-    layers = {"hidden": (hidden, topology.hidden_neuron), "output": (output, topology.output_neuron)}
-    for layer, (group, params) in layers.items():
+    for layer, group in (("hidden", hidden), ("output", output)):
         group.namespace["image_steps"] = weights.steps
         group.run_regularly(rest_at_image_start(synapse), when=REST_WHEN, order=REST_ORDER, name=f"{group.name}_rest")
-        group.v_drive = params.drive_for(weights.bias(layer), weights.dt_ms) * mV  # constant input (biases)
+        group.v_drive = drive(weights, layer)  # constant input (biases)
 
     input_hidden = _all_to_all(input_group, hidden, weights.w_input_hidden, synapse, "input_hidden")
     hidden_output = _all_to_all(hidden, output, weights.w_hidden_output, synapse, "hidden_output")

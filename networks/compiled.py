@@ -29,7 +29,6 @@ from pathlib import Path
 import numpy as np
 
 from snn_mnist import backends
-from snn_mnist.encoding import LatencyCode, rates_hz
 from snn_mnist.weights import NetworkWeights
 
 from .simulation import SimulationResult
@@ -103,20 +102,15 @@ class CompiledNetwork:
 
     def run_args(self, weights: NetworkWeights, images: np.ndarray) -> dict:
         """What changes between runs, as Brian2's ``run_args``: weights, drives and the input table."""
-        from brian2 import Hz, mV
+        from .builder import drive, input_table, synapse_values
 
-        net, t = self.net, weights.topology
-        if isinstance(weights.encoding, LatencyCode):
-            table = weights.encoding.spike_steps(images, weights.dt_ms).astype(np.float64)
-        else:
-            table = rates_hz(images, weights.encoding.max_rate_hz) * Hz
-        synapse = weights.synapse
+        net = self.net
         return {
-            net.input_hidden.w: synapse.weights(weights.w_input_hidden.ravel().astype(np.float64)),
-            net.hidden_output.w: synapse.weights(weights.w_hidden_output.ravel().astype(np.float64)),
-            net.hidden.v_drive: t.hidden_neuron.drive_for(weights.bias("hidden"), weights.dt_ms) * np.ones(t.n_hidden) * mV,
-            net.output.v_drive: t.output_neuron.drive_for(weights.bias("output"), weights.dt_ms) * np.ones(t.n_outputs) * mV,
-            net.stimulus: table,
+            net.input_hidden.w: synapse_values(weights.w_input_hidden, weights.synapse),
+            net.hidden_output.w: synapse_values(weights.w_hidden_output, weights.synapse),
+            net.hidden.v_drive: drive(weights, "hidden"),
+            net.output.v_drive: drive(weights, "output"),
+            net.stimulus: input_table(images, weights),
         }
 
     def seed_arg(self, seed: int) -> dict:
