@@ -82,8 +82,7 @@ def network(point: dict[str, Any], context: Context):
     weights = dataclasses.replace(weights, topology=topology, synapse=synapse)
     if "dt_ms" in point:
         weights = weights.at_dt(float(point["dt_ms"]))
-    synapse.check(topology.hidden_neuron, weights.dt_ms)
-    synapse.check(topology.output_neuron, weights.dt_ms)
+    # (the synapse against both neurons is checked by NetworkWeights itself, in the replace above)
     for neuron in (topology.hidden_neuron, topology.output_neuron):
         neuron.refractory_steps(weights.dt_ms)
     return weights
