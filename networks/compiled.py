@@ -3,10 +3,11 @@
 Brian2's standalone device (2.6 and later) re-runs a compiled binary with new values through
 ``device.run(run_args=...)``: the synapses' ``w``, the neurons' constant drive ``v_drive``
 (biases) and the input code's per-image table (rates or spike steps, a ``TimedArray``) are
-read from files named on the binary's command line, so nothing is generated or compiled again.
-What stays compiled in is the network's *shape* (:class:`Shape`): the neuron and synapse models
-and their parameters, the width, the steps and dt, the kind of input code and how many digits
-one run holds (the simulated time).
+read from files named on the binary's command line, and so are the neuron and synapse parameters
+(``tau_m``, ``v_th``, ``tau_syn``, ..., shared variables of each group: ``neuron_models.group``), so
+nothing is generated or compiled again. What stays compiled in is the network's *shape*
+(:class:`Shape`): which neuron and synapse models, the width, the steps and dt, the kind of input
+code and how many digits one run holds (the simulated time).
 
 The Poisson seed is a run argument too (``backends.cpp.reseed_from``, a one-neuron group ``seed``
 holding it): Brian2 would compile ``seed(n)`` into the binary. The generators are seeded where
@@ -37,9 +38,9 @@ from .simulation import SimulationResult
 class Shape:
     """What a compiled binary fixes; two weights of one shape run on one binary."""
 
-    hidden_neuron: dict
-    output_neuron: dict
-    synapse: dict
+    hidden_neuron: str  # the models' kinds; their parameters are run arguments
+    output_neuron: str
+    synapse: str
     n_hidden: int
     steps: int
     dt_ms: float
@@ -51,17 +52,17 @@ class Shape:
     @classmethod
     def of(cls, weights: NetworkWeights, n_images: int, track_potentials: bool = True) -> "Shape":
         t = weights.topology
-        freeze = lambda d: tuple(sorted(d.items()))  # noqa: E731 (hashable)
-        return cls(freeze(t.hidden_neuron.to_dict()), freeze(t.output_neuron.to_dict()),
-                   freeze(weights.synapse.to_dict()), t.n_hidden, weights.steps, weights.dt_ms,
-                   weights.encoding.kind, weights.step_order, n_images, track_potentials)
+        return cls(t.hidden_neuron.kind, t.output_neuron.kind, weights.synapse.kind, t.n_hidden, weights.steps,
+                   weights.dt_ms, weights.encoding.kind, weights.step_order, n_images, track_potentials)
 
 
 class CompiledNetwork:
     """The C++ standalone binary of one :class:`Shape`, built on creation, run by :meth:`run`.
 
     Use as a context manager, or call :meth:`close` to remove the build folder and return Brian2 to
-    runtime mode. ``compile_seconds`` says what the build cost; ``runs`` counts the runs since.
+    runtime mode. ``compile_seconds`` says what the build cost; ``runs`` counts the runs since;
+    ``last_run`` holds when the last run of the binary started and ended (``time.time()``), what its
+    result's ``run_seconds`` measures: not the reading of its results.
     """
 
     def __init__(self, weights: NetworkWeights, n_images: int, *, track_potentials: bool = True,
@@ -69,6 +70,7 @@ class CompiledNetwork:
         from brian2 import NeuronGroup
 
         from snn_mnist.backends.cpp import reseed_from
+        from snn_mnist.neuron_models.group import at_rest
 
         from .builder import build_network
 
@@ -77,6 +79,7 @@ class CompiledNetwork:
         self.shape = Shape.of(weights, n_images, track_potentials)
         self.build_root = build_root
         self.runs = 0
+        self.last_run: tuple[float, float] | None = None
         self._stack = contextlib.ExitStack()
         t0 = time.perf_counter()
         try:
@@ -88,6 +91,8 @@ class CompiledNetwork:
             self.seed = NeuronGroup(1, "rng_seed : 1 (shared, constant)", name="seed")
             self.net.network.add(self.seed)
             reseed_from(self.seed.variables["rng_seed"])  # after the synapses exist, before the run
+            for group in (self.net.hidden, self.net.output):
+                at_rest(group)  # again, at the run's own v_rest: the run arguments apply from here on
             self.net.network.run(self.net.duration)
             runner.compile()
         except BaseException:
@@ -101,11 +106,20 @@ class CompiledNetwork:
         return self.shape == Shape.of(weights, n_images, track_potentials)
 
     def run_args(self, weights: NetworkWeights, images: np.ndarray) -> dict:
-        """What changes between runs, as Brian2's ``run_args``: weights, drives and the input table."""
+        """What changes between runs, as Brian2's ``run_args``: weights, drives, the neurons' and synapses'
+        parameters and the input table."""
+        from snn_mnist.neuron_models.group import parameters
+
         from .builder import drive, input_table, synapse_values
 
-        net = self.net
+        net, t = self.net, weights.topology
+        values = {
+            getattr(group, name): value
+            for group, neuron in ((net.hidden, t.hidden_neuron), (net.output, t.output_neuron))
+            for name, value in parameters(neuron, weights.synapse).items()
+        }
         return {
+            **values,
             net.input_hidden.w: synapse_values(weights.w_input_hidden, weights.synapse),
             net.hidden_output.w: synapse_values(weights.w_hidden_output, weights.synapse),
             net.hidden.v_drive: drive(weights, "hidden"),
@@ -127,15 +141,16 @@ class CompiledNetwork:
         if not self.fits(weights, n, self.shape.track_potentials):
             raise ValueError(f"these weights or {n} digits do not fit the compiled network ({self.shape})")
         args = {**self.run_args(weights, images), **self.seed_arg(seed)}
-        t0 = time.perf_counter()
+        started, t0 = time.time(), time.perf_counter()
         try:
             device.run(directory=str(self.directory), with_output=False, run_args=args)
+            seconds = time.perf_counter() - t0
         finally:
             for name in device.run_args_arrays:  # the values' files: written again by the next run
                 with contextlib.suppress(OSError):
                     os.remove(self.directory / "static_arrays" / name)
-        seconds = time.perf_counter() - t0
         self.runs += 1
+        self.last_run = (started, started + seconds)
         net, t = self.net, weights.topology
         steps, dt = weights.steps, weights.dt_ms
         return SimulationResult(

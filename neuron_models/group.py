@@ -17,10 +17,33 @@ TRACK = ("v_lowest += int(v < v_lowest) * (v - v_lowest)\n"
          "v_highest += int(v > v_highest) * (v - v_highest)")
 
 
+def parameters(params: NeuronParameters, synapse: SynapseParameters = DELTA) -> dict:
+    """The values a group of ``params`` neurons driven by ``synapse`` holds, as Brian2 quantities named as
+    in its equations: the neuron's parameters and the synapse's."""
+    return {**params.namespace(), **synapse.namespace()}
+
+
+def _declarations(values: dict) -> str:
+    """Each parameter as a shared, constant variable of the group: one value for all its neurons, which a
+    compiled binary reads at each run (``networks.compiled`` passes new ones as run arguments)."""
+    from brian2.units.fundamentalunits import get_dimensions, get_unit
+
+    lines = []
+    for name, value in values.items():
+        dims = get_dimensions(value)
+        unit = "1" if dims.is_dimensionless else repr(get_unit(dims))
+        lines.append(f"{name} : {unit} (shared, constant)")
+    return "\n" + "\n".join(lines) + "\n"
+
+
 def neuron_group(params: NeuronParameters, n: int, name: str, synapse: SynapseParameters = DELTA,
                  track_potentials: bool = False):
     """A Brian2 ``NeuronGroup`` of ``n`` neurons of the model ``params`` describes, driven by the synapse
     model ``synapse`` (default: delta), at rest.
+
+    The parameters (``tau_m``, ``v_th``, ``tau_syn``, ...) are variables of the group, shared by its
+    neurons and constant during a run (:func:`parameters`); Brian2 computes what depends on them alone
+    (e.g. ``exp(-dt/tau_m)``) once per step, outside the loop over neurons.
 
     ``track_potentials`` keeps each neuron's lowest and highest potential inside the simulation
     (``v_lowest``, ``v_highest``), sampled twice a step: after the state update, before the threshold
@@ -28,22 +51,31 @@ def neuron_group(params: NeuronParameters, n: int, name: str, synapse: SynapsePa
     synapse's jump). No potential is recorded."""
     from brian2 import NeuronGroup
 
+    values = parameters(params, synapse)
     group = NeuronGroup(
         n,
-        synapse.equations(params) + (EXTREMES if track_potentials else ""),
+        synapse.equations(params) + _declarations(values) + (EXTREMES if track_potentials else ""),
         threshold=THRESHOLD,
         reset=RESET,
         refractory="tau_ref",
         method=synapse.method(params),
-        namespace={**params.namespace(), **synapse.namespace()},
         name=name,
     )
-    group.v = "v_rest"
+    for parameter, value in values.items():
+        setattr(group, parameter, value)
+    at_rest(group)
     if track_potentials:
-        group.v_lowest = group.v_highest = "v_rest"
         for when in ("before_thresholds", "end"):
             group.run_regularly(TRACK, when=when, name=f"{name}_extremes_{when}")
     return group
+
+
+def at_rest(group) -> None:
+    """Put every neuron of ``group`` at its rest potential (its lowest and highest so far too, where they
+    are tracked). A compiled binary given new parameters sets them where this is called again."""
+    group.v = "v_rest"
+    if "v_lowest" in group.variables:
+        group.v_lowest = group.v_highest = "v_rest"
 
 
 def rest_state(synapse: SynapseParameters = DELTA) -> str:

@@ -3,7 +3,8 @@
 An ``evaluate`` point simulates digits through a network (Brian2 C++ standalone) and returns a
 row: its accuracy, spikes, operations, energy and seconds. A worker keeps the binary it compiled
 last (:class:`networks.compiled.CompiledNetwork`) and runs the next point of the same shape on it
-with new weights, digits and seed (``run_args``); only a point of another shape compiles again.
+with new weights, parameters, digits and seed (``run_args``); only a point of another shape compiles
+again.
 A ``stdp`` point trains a Diehl & Cook network (``snn-mnist stdp train``, in a process of its
 own, so that its Brian2 device never meets the worker's) and returns its label-set accuracy.
 

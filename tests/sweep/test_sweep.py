@@ -41,14 +41,15 @@ def test_a_sweep_gives_the_rows_of_its_points_run_one_by_one_and_a_rerun_compute
         client, tmp_path, mnist_dir):
     grid = parse({"fixed": {"model": "lif-lif", "n": N, "start": 100},
                   "grid": {"seed": [0, 5], "rotate": [0, 20.0]},
-                  "points": [{}, {"encoding": {"max_rate_hz": 500.0}}]}, tmp_path / "spec.toml")
+                  "points": [{}, {"encoding": {"max_rate_hz": 500.0}, "hidden": {"tau_m_ms": 10.0}}]},
+                 tmp_path / "spec.toml")
     bad = {"model": "lif-lif", "n": N, "start": 100, "seed": 0, "rotate": 400.0}  # beyond +-360 degrees
     spec = dataclasses.replace(grid, points=grid.points + (bad,))
     table = tmp_path / "table.csv"
     lines = []
     summary = runner.sweep(spec, table, client, data_dir=str(mnist_dir), report=lines.append)
     assert (summary.ok, summary.failed, summary.skipped) == (8, 1, 0)
-    assert summary.compilations <= 2  # one binary a worker: every point has one shape
+    assert summary.compilations <= 2  # one binary a worker: every point has one shape (tau_m is a run argument)
     assert any("rotate=400.0: FAILED" in line and "360" in line for line in lines)  # the bad value, with its reason
 
     images, labels = mnist.load("test", mnist_dir)
@@ -66,7 +67,9 @@ def test_a_sweep_gives_the_rows_of_its_points_run_one_by_one_and_a_rerun_compute
     for row in compared:
         w = weights
         if row["encoding.max_rate_hz"]:
+            assert row["hidden.tau_m_ms"] == "10.0"
             w = dataclasses.replace(w, encoding=PoissonCode(max_rate_hz=500.0))
+            w = w.with_neurons(hidden=w.topology.hidden_neuron.replace(tau_m_ms=10.0))
         x = rotate(images, float(row["rotate"]))[0] if float(row["rotate"]) else images
         alone = simulate(w, x, backend="cpp", seed=int(row["seed"]))
         predictions = predict(alone.output_counts, alone.output_first_step)
