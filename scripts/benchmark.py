@@ -395,7 +395,9 @@ def command_markdown(report: dict) -> str:
         "",
         "*Command*: `snn-mnist simulate --model MODEL --n 10000` (C++ standalone, one process), and with `--workers 2` "
         "(a local Dask cluster, each worker compiles the network for its half of the digits and runs it; the time "
-        "is from the first half's start to the last one's end). *Peer*: the same weights stepped every time step "
+        "is from the first half's binary's start to the last one's end, each run counted as the one-process run is: "
+        "its arguments written and the binary run, the reading of its results after excluded). *Peer*: the same "
+        "weights stepped every time step "
         "for all neurons, batches of "
         f"{report['models'][0]['peer']['batch']} digits, `torch.set_num_threads({report['models'][0]['peer']['threads']})`, "
         "input drawn in PyTorch. Each figure is the best of "
