@@ -4,7 +4,8 @@ does: the trained LIF-LIF network with tau_m = 20 ms (as trained) against 10 ms 
     python examples/own_monitor_and_tau.py [--n 100] [--neurons 3 17 42] [--backend cpp] [--out FOLDER]
 
 The parameters live in one frozen, unit-carrying object per layer (``weights.topology.hidden_neuron``);
-``replace`` makes a validated copy, and the Brian2 network reads it as its namespace.
+``replace`` makes a validated copy, and the Brian2 network holds its values as shared variables of
+each group (``net.hidden.tau_m``), which a compiled binary also takes as run arguments.
 """
 
 import argparse
