@@ -88,7 +88,7 @@ def _train(args: argparse.Namespace) -> int:
     from snn_mnist.plasticity import network_file
     from snn_mnist.plasticity.diehl_cook import DiehlCookParameters, with_settings
     from snn_mnist.plasticity.runner import Simulator, respond
-    from snn_mnist.plasticity.training import STDPConfig, final_weights, load_checkpoint, train
+    from snn_mnist.plasticity.training import STDPConfig, checkpoint_path, final_weights, load_checkpoint, train
     from snn_mnist.readout.label_assignment import assign_labels, classify, fit_linear_readout
     from snn_mnist.readout.metrics import accuracy
 
@@ -97,7 +97,7 @@ def _train(args: argparse.Namespace) -> int:
     params = with_settings(DiehlCookParameters(), args.settings)
     images, labels = mnist.load("train", args.data_dir)
     out = Path(args.out)
-    checkpoint = Path(args.checkpoint_dir or out.with_name(out.stem + ".checkpoints")) / f"stdp_{args.neurons}.npz"
+    checkpoint = checkpoint_path(out, args.neurons, args.checkpoint_dir)
     config = STDPConfig(n_exc=args.neurons, n_train=args.n_train, epochs=args.epochs, seed=args.seed, params=params)
     state = load_checkpoint(checkpoint, config) if args.resume else None
     total = args.n_train * args.epochs

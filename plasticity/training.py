@@ -82,6 +82,13 @@ def schedule(config: STDPConfig) -> np.ndarray:
     ])
 
 
+def checkpoint_path(out: str | Path, n_exc: int, directory: str | Path | None = None) -> Path:
+    """Where ``snn-mnist stdp train --out OUT`` keeps its checkpoint: ``directory`` (default: OUT's name +
+    ``.checkpoints``) / ``stdp_N.npz``."""
+    out = Path(out)
+    return Path(directory or out.with_name(out.stem + ".checkpoints")) / f"stdp_{n_exc}.npz"
+
+
 def save_checkpoint(path: str | Path, config: STDPConfig, state: TrainState) -> None:
     scalars = {k: v for k, v in asdict(state).items() if k not in ("weights", "theta_mV")}
     save_npz(path, {"weights": state.weights, "theta_mV": state.theta_mV},

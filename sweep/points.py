@@ -180,8 +180,10 @@ def evaluate(point: dict[str, Any], context: Context) -> dict[str, Any]:
 # --- stdp --------------------------------------------------------------------------------------------
 def train_stdp(point: dict[str, Any], context: Context, name: str) -> dict[str, Any]:
     """Run one ``stdp`` point: ``snn-mnist stdp train`` with its settings, the network kept as
-    ``<out_dir>/<name>.npz``; its row: the label-set accuracy and the training speed."""
+    ``<out_dir>/<name>.npz``; its row: the label-set accuracy and the training speed. A point whose
+    training stopped early goes on from its checkpoint (``--resume``), as one uninterrupted run would."""
     from snn_mnist.plasticity import network_file
+    from snn_mnist.plasticity.training import checkpoint_path
 
     t0 = time.perf_counter()
     out = Path(context.out_dir) / f"{name}.npz"
@@ -192,6 +194,8 @@ def train_stdp(point: dict[str, Any], context: Context, name: str) -> dict[str, 
             command += [f"--{key.replace('_', '-')}", str(point[key])]
     for setting in point.get("set", []):
         command += ["--set", setting]
+    if checkpoint_path(out, point.get("neurons", 100)).is_file():
+        command.append("--resume")  # this point stopped early (its worker, or the sweep, ended): go on from there
     if context.data_dir:
         command += ["--data-dir", context.data_dir]
     Path(context.out_dir).mkdir(parents=True, exist_ok=True)
