@@ -81,8 +81,11 @@ def test_a_build_folder_that_cannot_be_made_is_one_line(tmp_path):
 @pytest.mark.parametrize("sent, status, word", [(signal.SIGINT, 130, "interrupted"),
                                                 (signal.SIGTERM, 143, "terminated")])
 def test_a_signal_during_the_compile_ends_make_and_removes_the_build(tmp_path, sent, status, word):
+    # as from a terminal, where Ctrl-C is not ignored (a shell without job control starts a background job
+    # ignoring SIGINT, and the command would inherit that from whatever ran pytest)
     child = subprocess.Popen(command(*SIMULATE), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             env=environment(SNN_MNIST_BUILD_DIR=str(tmp_path)))
+                             env=environment(SNN_MNIST_BUILD_DIR=str(tmp_path)),
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     while not compiling_in(tmp_path):  # make has started compiling
         assert child.poll() is None and time.monotonic() < deadline, "the compile never started"
