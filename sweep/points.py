@@ -187,14 +187,14 @@ def train_stdp(point: dict[str, Any], context: Context, name: str) -> dict[str, 
 
     t0 = time.perf_counter()
     out = Path(context.out_dir) / f"{name}.npz"
-    command = [sys.executable, "-m", "snn_mnist.cli", "stdp", "train", "--out", str(out),
-               "--neurons", str(point.get("neurons", 100))]
+    neurons = point.get("neurons", 100)
+    command = [sys.executable, "-m", "snn_mnist.cli", "stdp", "train", "--out", str(out), "--neurons", str(neurons)]
     for key in ("epochs", "n_train", "n_label", "seed", "chunk"):
         if key in point:
             command += [f"--{key.replace('_', '-')}", str(point[key])]
     for setting in point.get("set", []):
         command += ["--set", setting]
-    if checkpoint_path(out, point.get("neurons", 100)).is_file():
+    if checkpoint_path(out, neurons).is_file():
         command.append("--resume")  # this point stopped early (its worker, or the sweep, ended): go on from there
     if context.data_dir:
         command += ["--data-dir", context.data_dir]
