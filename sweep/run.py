@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import numpy as np
+from distributed import WorkerPlugin
 
 from . import points as point_tasks
 from .spec import Spec, point_id
@@ -50,13 +51,36 @@ def cluster(*, scheduler: str | None = None, workers: int | None = None) -> Iter
 
     if scheduler:
         with Client(scheduler, timeout=30) as client:
+            client.register_plugin(Brian2InMainThread())
             yield client
         return
     n = workers or cores()
     with LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                       dashboard_address=None, silence_logs=logging.ERROR) as local, Client(local) as client:
+        client.register_plugin(Brian2InMainThread())
         client.wait_for_workers(n)
         yield client
+
+
+class Brian2InMainThread(WorkerPlugin):
+    """Imports Brian2 in each worker's main thread, before any task runs, on every worker of the cluster
+    (those that join later too).
+
+    Brian2 (2.9 and later) installs a SIGINT handler when it is first imported, and Python lets only a
+    process's main thread do that: a first import inside a task, which runs in one of the worker's task
+    threads, raises ``ValueError: signal only works in main thread``. A plugin's ``setup`` runs in the
+    worker's event loop, which is its process's main thread (a Nanny's worker process, or ``dask worker``).
+    """
+
+    name = "snn-mnist-brian2"
+
+    def setup(self, worker) -> None:
+        import threading
+
+        if threading.current_thread() is not threading.main_thread():
+            raise RuntimeError("a snn-mnist worker must run its event loop in its process's main thread "
+                               "(start workers as processes: dask worker, or LocalCluster(processes=True))")
+        import brian2  # noqa: F401
 
 
 @dataclass
