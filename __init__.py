@@ -8,12 +8,13 @@ The few calls a simulation script needs (the README's "Python API")::
     weights = snn.load("lif-lif")                 # a bundled model, or a file: snn.load("mine.npz")
     images, labels, _ = snn.digits(n=10)          # the bundled test digits, or MNIST with data_dir=
     with snn.backend("cpp") as device:            # "runtime", "cpp" or "cuda"
-        net = snn.build(weights, images=images)   # Brian2 objects: net.network, net.hidden, ...
+        net = snn.build(weights, images=images, dt_ms=weights.dt_ms)   # at its own step (1 ms)
         v = StateMonitor(net.hidden, "v", record=[0, 1, 2])
         net.network.add(v)
         device.run(net.network, net.duration)
         counts = net.counts("output")             # spikes per image and output neuron
-    predicted = snn.predict(counts)               # the output neuron with the most spikes
+        first = net.first_spikes()                # the step of each output neuron's first spike
+    predicted = snn.predict(counts, first)        # the output neuron with the most spikes
 
 ``snn.simulate(weights, images, backend="cpp")`` does all of that in one call and returns the
 spike counts. One package a stage of the data flow (the README's layout table says which may
@@ -58,12 +59,15 @@ def backend(name: str = "runtime", **options):
     return activate(name, **options)
 
 
-def build(weights, **inputs):
+def build(weights, *, dt_ms: float | None = None, **inputs):
     """The Brian2 network of ``weights`` (``images=`` for Poisson input drawn in the simulation, or
-    ``frozen=`` spike trains), as ``snn_mnist.networks.builder.SpikingNetwork``."""
+    ``frozen=`` spike trains), as ``snn_mnist.networks.builder.SpikingNetwork``, run at the step ``dt_ms``:
+    the weights' own (``weights.dt_ms``) or a finer one (``weights.at_dt``). Without ``dt_ms``, Brian2's
+    ``defaultclock.dt`` must be the weights' step (it is never silently replaced); the build sets
+    ``defaultclock.dt`` to the network's step."""
     from snn_mnist.networks.builder import build_network
 
-    return build_network(weights, **inputs)
+    return build_network(weights, dt_ms=dt_ms, **inputs)
 
 
 def simulate(weights, images, **options):

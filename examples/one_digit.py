@@ -25,7 +25,7 @@ weights = snn.load("lif-lif")
 images, labels, _ = snn.digits(n=1, start=args.index)
 with snn.backend("runtime") as device:
     seed(0)  # fixes the Poisson input spikes (after the device is chosen, so that it applies to it)
-    net = snn.build(weights, images=images, record_hidden=True)
+    net = snn.build(weights, images=images, dt_ms=weights.dt_ms, record_hidden=True)
     input_spikes = SpikeMonitor(net.input, name="input_raster")
     hidden_v = StateMonitor(net.hidden, "v", record=[0, 1, 2, 3], name="hidden_trace")
     output_v = StateMonitor(net.output, "v", record=True, name="output_trace")

@@ -34,7 +34,7 @@ for tau_m in (10.0, 20.0, 40.0):
     weights = trained.with_neurons(hidden=hidden, output=output)
     with snn.backend(args.backend) as device:
         seed(0)  # the same Poisson input for every tau_m
-        net = snn.build(weights, images=images)
+        net = snn.build(weights, images=images, dt_ms=weights.dt_ms)
         v = StateMonitor(net.hidden, "v", record=args.neurons, name="my_hidden_v")
         net.network.add(v)
         device.run(net.network, net.duration)

@@ -28,7 +28,7 @@ spikes = input_spikes(images, weights, seed=0)  # (digits, steps, 784) booleans
 timings, counts = {}, {}
 for name in ("runtime", "cpp"):
     with snn.backend(name) as device:
-        net = snn.build(weights, frozen=spikes)
+        net = snn.build(weights, frozen=spikes, dt_ms=weights.dt_ms)
         timings[name] = device.run(net.network, net.duration)
         counts[name] = net.counts("output")
     accuracy = np.mean(counts[name].argmax(axis=1) == labels)

@@ -182,9 +182,30 @@ def input_first(*chain, receive_first: bool = False) -> None:
         step.when, step.order = "synapses", order
 
 
+def network_step(weights: NetworkWeights, dt_ms: float | None) -> NetworkWeights:
+    """``weights`` at the step ``dt_ms``: its own step, or another through :meth:`NetworkWeights.at_dt` (the
+    image shown as long, input at the same rates, every time constant kept; only the discretisation changes).
+
+    Without ``dt_ms`` the step must be said by Brian2's ``defaultclock.dt``, which must then be the weights'
+    own: a ``defaultclock.dt`` set before the build is never silently replaced by the weights' step. Brian2
+    starts every device at 0.1 ms, so a network trained at 1 ms needs ``dt_ms=1`` (or ``defaultclock.dt =
+    1 * ms``), and ``dt_ms=0.1`` runs it at 0.1 ms."""
+    if dt_ms is None:
+        clock_ms = float(defaultclock.dt / ms)
+        if abs(clock_ms - weights.dt_ms) > 1e-9 * weights.dt_ms:
+            raise ValueError(f"Brian2's defaultclock.dt is {clock_ms:g} ms and this network's step {weights.dt_ms:g} ms: "
+                             f"say which it runs at, build(..., dt_ms={weights.dt_ms:g}) (its own step) or "
+                             f"dt_ms={clock_ms:g} (weights.at_dt)")
+        return weights
+    if abs(dt_ms - weights.dt_ms) <= 1e-9 * weights.dt_ms:
+        return weights
+    return weights.at_dt(dt_ms)
+
+
 def build_network(
     weights: NetworkWeights,
     *,
+    dt_ms: float | None = None,
     images: np.ndarray | None = None,
     frozen: np.ndarray | None = None,
     record_hidden: bool = False,
@@ -197,15 +218,22 @@ def build_network(
     ``record_voltages`` maps ``"hidden"``/``"output"`` to neuron indices whose membrane
     potential is recorded every step; ``track_potentials`` keeps every neuron's lowest and highest
     potential inside the simulation (``neuron_models.group``) instead.
+
+    ``dt_ms`` is the step the network runs at (:func:`network_step`); Brian2's ``defaultclock.dt`` is set
+    to it, so that monitors added afterwards sample every step. ``net.weights`` is the network as run.
     """
     if (images is None) == (frozen is None):
         raise ValueError("give either images (Poisson input) or frozen spike trains")
+    weights = network_step(weights, dt_ms)
     defaultclock.dt = weights.dt_ms * ms
     topology = weights.topology
     if images is not None:
         input_group, stimulus = encoded_input(images, weights)
         n_images = images.shape[0]
     else:
+        if frozen.ndim != 3 or frozen.shape[1] != weights.steps:
+            raise ValueError(f"frozen spike trains must be (images, {weights.steps} steps, inputs) at "
+                             f"{weights.dt_ms:g} ms, got shape {frozen.shape}")
         input_group, stimulus = frozen_input(frozen, weights), None
         n_images = frozen.shape[0]
 

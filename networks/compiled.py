@@ -86,7 +86,7 @@ class CompiledNetwork:
             runner = self._stack.enter_context(backends.activate("cpp", build_root=build_root))
             self.directory = Path(runner.directory)
             blank = np.zeros((n_images, weights.topology.n_inputs), dtype=np.uint8)
-            self.net = build_network(weights, images=blank, track_potentials=track_potentials)
+            self.net = build_network(weights, dt_ms=weights.dt_ms, images=blank, track_potentials=track_potentials)
             # float: a seed up to 2**32 (limits.seed) held exactly
             self.seed = NeuronGroup(1, "rng_seed : 1 (shared, constant)", name="seed")
             self.net.network.add(self.seed)

@@ -120,6 +120,7 @@ def _seeded_network(weights, images, input_mode, seed, frozen, **record):
     brian_seed(seed)
     return build_network(
         weights,
+        dt_ms=weights.dt_ms,
         images=images if input_mode == "poisson" else None,
         frozen=frozen if input_mode == "frozen" else None,
         **record,

@@ -103,7 +103,7 @@ def measure(weights, images, backend: str, *, threads: int = 0, seed: int = 0, r
         if profile:
             get_device().build_options["profile"] = True
         brian_seed(seed)
-        net = build_network(weights, images=images, record_hidden=profile, record_input=profile)
+        net = build_network(weights, dt_ms=weights.dt_ms, images=images, record_hidden=profile, record_input=profile)
         if backend == "runtime":
             t0 = time.perf_counter()
             net.network.run(0 * second)  # generates the code objects: runtime's build

@@ -23,7 +23,7 @@ def test_cpp_build_only_compiles_without_running(random_weights, sample_digits):
     weights = random_weights("if-lif", n_hidden=8, seed=1)
     images, _ = sample_digits
     with backends.activate("cpp", build_only=True) as backend:
-        net = build_network(weights, frozen=input_spikes(images[:2], weights, seed=0))
+        net = build_network(weights, dt_ms=weights.dt_ms, frozen=input_spikes(images[:2], weights, seed=0))
         timings = backend.run(net.network, net.duration)
         assert os.access(backend.directory / "main", os.X_OK)
         assert not any((backend.directory / "results").iterdir())  # the program never ran

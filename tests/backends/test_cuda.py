@@ -137,7 +137,7 @@ def test_build_only_compiles_a_784_16_10_network_for_the_chosen_gpu(random_weigh
     images, _ = sample_digits
     frozen = input_spikes(images[:2], weights, seed=0)
     with backends.activate("cuda", build_only=True, keep_build=False, compute_capability=8.0) as backend:
-        net = build_network(weights, frozen=frozen)
+        net = build_network(weights, dt_ms=weights.dt_ms, frozen=frozen)
         timings = backend.run(net.network, net.duration)
         program = backend.directory / "main"
         makefile = (backend.directory / "makefile").read_text()

@@ -73,7 +73,7 @@ def test_the_rest_runs_before_monitors_named_to_sort_first(random_weights, sampl
     w = _fires_late_network(random_weights)
     frozen = input_spikes(sample_digits[0][:3], w, seed=2)
     with activate("runtime") as device:
-        net = build_network(w, frozen=frozen)
+        net = build_network(w, dt_ms=w.dt_ms, frozen=frozen)
         early = StateMonitor(net.hidden, "v", record=True, when="start", name="a_monitor")  # "a" < "hidden_rest"
         net.network.add(early)
         device.run(net.network, net.duration)
