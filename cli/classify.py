@@ -64,8 +64,6 @@ def run(args: argparse.Namespace) -> int:
     from snn_mnist.readout.inspection import run_digit
     from snn_mnist.weights.pretrained import resolve
 
-    if args.threads < 0:
-        raise UserError(f"--threads must be 0 or more, got {args.threads}")
     angle = rotation_angle(args.rotate, args.rotate_range, args.seed)
     prepared = user_image.load(args.image, angle)
     weights, weights_source = resolve(args.model, args.weights)

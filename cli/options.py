@@ -88,7 +88,8 @@ def seed(p, *, help: str = "seed of the input spike trains (default 0)") -> None
 
 
 def threads(p, *, help: str = "OpenMP threads of the cpp backend (default 0: none)") -> None:
-    p.add_argument("--threads", type=int, default=0, metavar="N", help=help)
+    p.add_argument("--threads", type=checked(limits.threads, "threads"), default=0, metavar="N",
+                   help=f"{help}; at most {limits.MAX_THREADS}")
 
 
 def data_dir(p, *, help: str = "MNIST directory (default: $SNN_MNIST_DATA, else the bundled sample)") -> None:
@@ -198,8 +199,6 @@ def network_weights(args: argparse.Namespace):
 
     if args.steps is not None and args.steps < 1:
         raise UserError(f"--steps must be at least 1, got {args.steps}")
-    if args.threads < 0:
-        raise UserError(f"--threads must be 0 or more, got {args.threads}")
     weights, _ = resolve(args.model, args.weights)
     if args.steps is not None:
         weights = dataclasses.replace(weights, steps=args.steps)

@@ -39,6 +39,13 @@ def _progress(backend: str, n_images: int):
 
 
 def run(args: argparse.Namespace) -> int:
+    from snn_mnist.cli.main import UserError
+    from snn_mnist.cli.sweep import check_workers
+
+    check_workers(args)
+    if (args.workers is not None or args.scheduler) and (args.backend != "cpp" or args.input != "poisson" or args.threads):
+        raise UserError("--workers and --scheduler run the cpp backend, input made inside the simulation "
+                        "(--input poisson) and no OpenMP threads")
     weights, weights_file = network_weights(args)
     images, labels, data_source = digits(args, args.n, args.start)
     if args.build_only or args.compute_capability is not None:
@@ -126,15 +133,10 @@ def run(args: argparse.Namespace) -> int:
 
 def split(args: argparse.Namespace, weights, images):
     """--workers / --scheduler: the digits in one block a worker, each compiled and run on a Dask worker."""
-    from snn_mnist.cli.main import UserError
-    from snn_mnist.cli.sweep import check_workers
+    from snn_mnist.cli.sweep import cluster
     from snn_mnist.sweep import run as runner
 
-    check_workers(args)
-    if args.backend != "cpp" or args.input != "poisson" or args.threads:
-        raise UserError("--workers and --scheduler run the cpp backend, input made inside the simulation "
-                        "(--input poisson) and no OpenMP threads")
-    with runner.cluster(scheduler=args.scheduler, workers=args.workers) as client:
+    with cluster(args) as client:
         blocks = min(len(images), len(client.scheduler_info()["workers"]))
         print(f"{blocks} blocks of digits on {blocks} Dask workers, block k's input drawn from a seed derived from "
               f"({args.seed}, k)", flush=True)

@@ -11,6 +11,7 @@ with ``.csv``), written as points finish; a second run skips the points done.
 from __future__ import annotations
 
 import argparse
+import contextlib
 from pathlib import Path
 
 from snn_mnist.cli import options
@@ -45,14 +46,35 @@ def check_workers(args: argparse.Namespace) -> None:
     if args.workers is not None and args.scheduler:
         raise UserError("--workers starts a local cluster; --scheduler names one already running: give one of them")
     options.within(args, {"workers": (1, 1024)})
-    if args.scheduler and "://" not in args.scheduler:
-        raise UserError(f"--scheduler must be an address such as tcp://host:8786, got {args.scheduler!r}")
+    if args.scheduler:
+        from snn_mnist.sweep.run import ClusterError, check_address
+
+        try:
+            check_address(args.scheduler)
+        except ClusterError as exc:
+            raise UserError(str(exc)) from None
+
+
+@contextlib.contextmanager
+def cluster(args: argparse.Namespace):
+    """The Dask client of ``--workers`` or ``--scheduler``; an unreachable scheduler is one line."""
+    from snn_mnist.cli.main import UserError
+    from snn_mnist.sweep.run import ClusterError
+    from snn_mnist.sweep.run import cluster as start
+
+    try:
+        with start(scheduler=args.scheduler, workers=args.workers) as client:
+            yield client
+    except ClusterError as exc:
+        raise UserError(str(exc)) from None
 
 
 def run(args: argparse.Namespace) -> int:
     from snn_mnist.cli.main import UserError
     from snn_mnist.sweep import run as runner
     from snn_mnist.sweep.spec import SpecError, load
+
+    from snn_mnist.sweep.table import TableError
 
     check_workers(args)
     options.within(args, {"retries": (0, 100)})
@@ -62,10 +84,16 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from None
     out = Path(args.out) if args.out else Path(args.spec).with_suffix(".csv")
     try:
-        with runner.cluster(scheduler=args.scheduler, workers=args.workers) as client:
-            summary = runner.sweep(spec, out, client, data_dir=args.data_dir, retries=args.retries)
-    except OSError as exc:  # e.g. no scheduler at that address
-        raise UserError(f"cannot reach the Dask scheduler at {args.scheduler}: {exc}") from None
+        table = runner.open_table(spec, out)  # refused before a cluster starts
+    except TableError as exc:
+        raise UserError(str(exc)) from None
+    try:
+        with cluster(args) as client:
+            summary = runner.sweep(spec, table, client, data_dir=args.data_dir, retries=args.retries)
+    except TableError as exc:
+        raise UserError(str(exc)) from None
+    finally:
+        table.close()
     print(f"{summary.ok} points run, {summary.failed} failed, {summary.skipped} done before; "
           f"{summary.compilations} compilations; {summary.seconds:.1f} s; results in {out}")
     for error in summary.errors:

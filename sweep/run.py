@@ -43,6 +43,30 @@ def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
+CONNECT_SECONDS = 10  # how long to try to reach a scheduler named by address
+
+
+class ClusterError(RuntimeError):
+    """A scheduler address that is malformed or cannot be reached: one line."""
+
+
+def check_address(address: str) -> None:
+    """``address`` must be a Dask address of a transport this machine has, such as tcp://host:8786."""
+    from distributed.comm import parse_address
+    from distributed.comm.registry import backends
+
+    try:
+        scheme, location = parse_address(address, strict=True)
+    except ValueError:
+        raise ClusterError(f"--scheduler must be an address such as tcp://host:8786, got {address!r}") from None
+    if scheme not in backends or scheme == "inproc":
+        raise ClusterError(f"--scheduler {address}: unknown transport {scheme!r} (use one of "
+                           f"{', '.join(sorted(set(backends) - {'inproc'}))}, e.g. tcp://host:8786)")
+    host, _, port = location.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ClusterError(f"--scheduler {address}: give a host and a port in 1..65535, e.g. {scheme}://host:8786")
+
+
 @contextlib.contextmanager
 def cluster(*, scheduler: str | None = None, workers: int | None = None) -> Iterator[object]:
     """A Dask client: of the cluster at ``scheduler``, else of a LocalCluster with ``workers`` processes
@@ -50,7 +74,13 @@ def cluster(*, scheduler: str | None = None, workers: int | None = None) -> Iter
     from distributed import Client, LocalCluster
 
     if scheduler:
-        with Client(scheduler, timeout=30) as client:
+        check_address(scheduler)
+        try:
+            client = Client(scheduler, timeout=CONNECT_SECONDS)
+        except (OSError, TimeoutError) as exc:  # nothing listening, a host that does not answer
+            raise ClusterError(f"cannot reach the Dask scheduler at {scheduler} within {CONNECT_SECONDS} s "
+                               f"({_first_line(exc) or type(exc).__name__})") from None
+        with client:
             client.register_plugin(Brian2InMainThread())
             yield client
         return
@@ -121,8 +151,11 @@ def identified(spec: Spec) -> dict[str, dict]:
 def finished_rows(spec: Spec, out: str | Path) -> list[dict[str, str]]:
     """The table's rows of the spec's points that finished (status ok), in the spec's order: what a script
     that wraps a sweep reads (the table may hold rows of points the spec no longer has)."""
-    table = Table(out, spec.keys)
-    return [table.rows[name] for name in identified(spec) if table.done(name)]
+    table = Table(out, spec.keys, read_only=True)
+    try:
+        return [table.rows[name] for name in identified(spec) if table.done(name)]
+    finally:
+        table.close()
 
 
 def compile_order(point: dict) -> tuple:
@@ -130,13 +163,32 @@ def compile_order(point: dict) -> tuple:
     return tuple(sorted((k, repr(v)) for k, v in point.items() if k not in RUN_KEYS)), repr(point.get("model"))
 
 
-def sweep(spec: Spec, out: str | Path, client, *, data_dir: str | None = None, retries: int = 1,
+def sweep(spec: Spec, out: str | Path | Table, client, *, data_dir: str | None = None, retries: int = 1,
           report: Callable[[str], None] = lambda line: print(line, file=sys.stderr, flush=True)) -> Summary:
-    """Run every point of ``spec`` not yet done in the table ``out`` on ``client``'s cluster."""
+    """Run every point of ``spec`` not yet done in the table ``out`` (a path, or a :class:`Table` opened
+    with :func:`open_table`) on ``client``'s cluster."""
+    table = out if isinstance(out, Table) else open_table(spec, out, report)
+    try:
+        return _sweep(spec, table, client, data_dir, retries, report)
+    finally:
+        table.close()
+
+
+def open_table(spec: Spec, out: str | Path,
+               report: Callable[[str], None] = lambda line: print(line, file=sys.stderr, flush=True)) -> Table:
+    """The results table ``out`` for ``spec`` (:class:`sweep.table.Table`; ``TableError`` if it cannot be
+    read), saying which rows of a CSV read without its database were damaged and will run again."""
+    table = Table(out, spec.keys)
+    if table.damaged:
+        report(f"{out}: {len(table.damaged) - 1} damaged row(s) not counted as done, their points run again: "
+               + "; ".join(table.damaged))
+    return table
+
+
+def _sweep(spec: Spec, table: Table, client, data_dir, retries, report) -> Summary:
     from distributed import as_completed
 
-    out = Path(out)
-    table = Table(out, spec.keys)
+    out = table.path
     spec_dir = spec.path.resolve().parent
     named = identified(spec)
     todo = sorted(((name, p) for name, p in named.items() if not table.done(name)), key=lambda np_: compile_order(np_[1]))

@@ -16,7 +16,7 @@
     encoding.type = "latency"    # the input code and its fields (encoding.threshold = 0.1)
 
 A point is ``fixed``, then one combination of ``grid``, then one listed point (none: the grid
-alone). A key may come from one place only. Keys are checked here, each with its type: an unknown
+alone); a spec of more than :data:`MAX_POINTS` points is refused (counted before any is made). A key may come from one place only. Keys are checked here, each with its type: an unknown
 key, a grid entry that is not a list, or a value of the wrong type refuses the whole spec in one
 line naming the key (:class:`SpecError`). Whether a value makes sense (a model that exists, an
 angle within ±360°, a membrane time constant above zero) is the point's own business: a point
@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +73,7 @@ KEYS: dict[str, dict[str, tuple[type, ...]]] = {
     },
 }
 TABLES = ("fixed", "grid", "points")
+MAX_POINTS = 100_000  # points in one spec: each is a row of the results and at least one simulation
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,10 @@ def parse(data: dict, path: Path = Path("<spec>")) -> Spec:
             if not any(key in {**fixed, **grid, **point} for key in ("model", "weights")):
                 raise SpecError(f"{path}: points[{k}] names no network (give model or weights)")
 
+    count = len(listed) * math.prod(len(values) for values in grid.values())
+    if count > MAX_POINTS:
+        raise SpecError(f"{path}: {count:,} points ({' x '.join(str(len(v)) for v in grid.values()) or '1'} grid x "
+                        f"{len(listed)} listed), more than the {MAX_POINTS:,} one spec may hold; split it")
     combos = [dict(zip(grid, values)) for values in itertools.product(*grid.values())] if grid else [{}]
     points = tuple({**fixed, **combo, **point} for point in listed for combo in combos)
     return Spec(path=path, task=task, points=points)

@@ -104,9 +104,37 @@ def test_models_lists_the_bundled_models(cli):
     (["--workers", "0"], "--workers must lie in [1, 1,024]"),
     (["--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "give one of them"),
     (["--scheduler", "nowhere"], "--scheduler must be an address"),
+    (["--scheduler", "udp://127.0.0.1:8786"], "unknown transport 'udp'"),
+    (["--scheduler", "tcp://127.0.0.1"], "give a host and a port"),
+    (["--scheduler", "tcp://127.0.0.1:1"], "cannot reach the Dask scheduler at tcp://127.0.0.1:1 within 10 s"),
 ])
-def test_workers_are_refused_in_one_line_where_they_cannot_run(cli, args, reason):
-    done = cli("simulate", "--n", "10", *args)
+@pytest.mark.parametrize("command", ["simulate", "sweep"])
+def test_workers_are_refused_in_one_line_where_they_cannot_run(cli, args, reason, command, tmp_path):
+    if command == "sweep":
+        if "--backend" in args or "--input" in args:
+            return  # simulate's options
+        spec = tmp_path / "s.toml"
+        spec.write_text('[fixed]\nmodel = "lif-lif"\nn = 10\n')
+        done = cli("sweep", spec, *args)
+    else:
+        done = cli("simulate", "--n", "10", *args)
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and reason in lines[0]
+    assert len(lines) == 1 and reason in lines[0], done.stderr
+    if command == "simulate" and "cannot reach" not in reason:
+        assert done.stdout == ""  # refused before any work
+
+
+@pytest.mark.parametrize("content, reason", [
+    (b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "not a CSV results table"),
+    (b"name,value\nx,1\n", "not a results table (no point and status columns)"),
+])
+def test_a_sweep_refuses_results_it_cannot_read_in_one_line_before_starting_workers(cli, tmp_path, content, reason):
+    spec = tmp_path / "s.toml"
+    spec.write_text('[fixed]\nmodel = "lif-lif"\nn = 10\n')
+    (tmp_path / "s.csv").write_bytes(content)
+    done = cli("sweep", spec, "--workers", "1")
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and reason in lines[0], done.stderr
+    assert (tmp_path / "s.csv").read_bytes() == content
