@@ -88,8 +88,10 @@ def run(args: argparse.Namespace) -> int:
               f"{p['mean_rate_hz']:.1f} Hz per neuron")
     cost = energy.snn_cost(weights, result.synaptic_events, n)
     print(f"per digit: {cost.total_events:,.0f} synaptic events (spikes delivered through synapses), "
-          f"{cost.neuron_updates:,.0f} neuron-update MACs; {cost.energy_nJ:,.1f} nJ "
-          f"({cost.energy_with_updates_nJ:,.1f} nJ with the updates; 0.9 pJ an event, 4.6 pJ a MAC)")
+          f"neuron updates {cost.neuron_updates.multiplies:,.0f} multiplies and {cost.neuron_updates.adds:,.0f} adds"
+          + (f" (and {cost.neuron_updates.expm1:,.0f} expm1)" if cost.neuron_updates.expm1 else "")
+          + f"; {cost.energy_nJ:,.1f} nJ ({cost.energy_with_updates_nJ:,.1f} nJ with the updates; 0.9 pJ an event "
+          "or add, 3.7 pJ a multiply)")
     print(f"build {result.build_seconds:.1f} s, run {result.run_seconds:.2f} s ({images_per_second:.0f} digits/s)")
 
     if args.confusion:

@@ -57,8 +57,6 @@ class NeuronParameters:
     #: Brian2 equations (``v_drive``: a constant drive R*I per neuron, zero inside the networks)
     EQUATIONS: ClassVar[str] = ""
     METHOD: ClassVar[str] = ""
-    #: multiply-accumulates one neuron's state update costs per time step (the threshold test aside)
-    MACS_PER_UPDATE: ClassVar[int] = 0
 
     def __post_init__(self) -> None:
         for name, value in asdict(self).items():

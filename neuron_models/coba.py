@@ -16,8 +16,8 @@ exact for conductances held over the step and stable at any conductance. It is B
 neuron with no conductance open, where Brian2's form divides by zero), registered with Brian2 as
 :data:`METHOD` from Brian2's own analysis of the equations. The conductances decay exactly. The
 trainer's step is the same formula. One
-delivered spike costs one addition per target; the two decays and the membrane update a handful
-of multiplies per neuron and step (``MACS_PER_UPDATE``).
+delivered spike costs one addition per target; the two decays and the membrane update 18
+multiplies, 10-13 adds and an ``expm1`` per neuron and step (``UPDATE_OPERATIONS``).
 """
 
 from __future__ import annotations
@@ -53,7 +53,9 @@ class CobaSynapse(SynapseParameters):
     MODEL: ClassVar[str] = "w : 1"
     ON_PRE: ClassVar[str] = "ge_post += clip(w, 0, inf)\ngi_post += clip(-w, 0, inf)"
     WEIGHT_UNIT: ClassVar[str] = "1 (conductance relative to the leak)"
-    MACS_PER_UPDATE: ClassVar[int] = 6  # two decays; A v + B (3); its product with dt exprel (1)
+    # two decays (g + a (b g): 2 multiplies, 1 add each); v + dt (A v + B) exprel(dt A), A and its products
+    # written out twice (11 multiplies, and exprel's division; LIF 9 adds, with its leak in A and B; IF 6)
+    UPDATE_OPERATIONS: ClassVar[dict[str, tuple[int, int, int]]] = {"LIF": (18, 13, 1), "IF": (18, 10, 1)}
 
     def check(self, neuron, dt_ms: float) -> None:
         if not self.e_inh_mV <= min(neuron.v_rest_mV, neuron.v_reset_mV):

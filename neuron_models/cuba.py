@@ -65,7 +65,8 @@ class CubaSynapse(SynapseParameters):
     MODEL: ClassVar[str] = "w : volt"
     ON_PRE: ClassVar[str] = "I_post += w"
     WEIGHT_UNIT: ClassVar[str] = "mV"
-    MACS_PER_UPDATE: ClassVar[int] = 1
+    # LIF: _I = a I; v = v_rest + (b I + c v + v_drive + c (-v_rest - v_drive)); IF: v += d v_drive + e I
+    UPDATE_OPERATIONS: ClassVar[dict[str, tuple[int, int, int]]] = {"LIF": (6, 7, 0), "IF": (5, 4, 0)}
 
     def method(self, neuron) -> str:
         return "exact" if neuron.leaky else brian2_method(IF_METHOD, _if_propagator)

@@ -27,6 +27,8 @@ class DeltaSynapse(SynapseParameters):
     ON_PRE: ClassVar[str] = "v_post += w * int(not_refractory_post)"
     WEIGHT_UNIT: ClassVar[str] = "mV"
     JUMPS_V: ClassVar[bool] = True
+    # LIF: v = v_rest + (c v + v_drive + c (-v_rest - v_drive)); IF: v += d v_drive
+    UPDATE_OPERATIONS: ClassVar[dict[str, tuple[int, int, int]]] = {"LIF": (4, 6, 0), "IF": (3, 3, 0)}
 
     # --- the trainer's view (``xp``: torch or numpy) --------------------------------------------
     def step_constants(self, neuron, dt_ms: float, potential) -> dict:

@@ -29,7 +29,6 @@ class IFParameters(NeuronParameters):
         v_drive : volt
         """
     METHOD: ClassVar[str] = "euler"
-    MACS_PER_UPDATE: ClassVar[int] = 0
 
     def decay(self, dt_ms: float) -> float:
         return 1.0

@@ -30,7 +30,6 @@ class LIFParameters(NeuronParameters):
         v_drive : volt
         """
     METHOD: ClassVar[str] = "exact"
-    MACS_PER_UPDATE: ClassVar[int] = 1
 
     def decay(self, dt_ms: float) -> float:
         return math.exp(-dt_ms / self.tau_m_ms)

@@ -46,8 +46,12 @@ class SynapseParameters:
     JUMPS_V: ClassVar[bool] = False
     #: additions one delivered spike costs per target
     ACS_PER_EVENT: ClassVar[int] = 1
-    #: multiply-accumulates the synaptic state costs per neuron and step (its decays)
-    MACS_PER_UPDATE: ClassVar[int] = 0
+    #: the arithmetic of one neuron's state update in one step, as Brian2 generates it (C++ standalone;
+    #: the loop over neurons, loop invariants hoisted out): (multiplies, adds, expm1 calls) for each neuron
+    #: kind with this synapse, the membrane equation, the synaptic state's decays and the refractoriness
+    #: test (``_timestep(t - lastspike, dt)``: 2 multiplies, 2 adds) together. A division counts as a
+    #: multiply, a subtraction as an add. ``tests/readout/test_energy.py`` counts the generated code.
+    UPDATE_OPERATIONS: ClassVar[dict[str, tuple[int, int, int]]] = {}
 
     def __post_init__(self) -> None:
         for name, value in asdict(self).items():

@@ -2,13 +2,16 @@
 
     SNN_MNIST_DATA=/path/to/mnist python scripts/energy_frontier.py [--n 10000] [--jobs 2]
         [--weights NAME=FILE ...]
+    python scripts/energy_frontier.py --reprice   # the tables again from results/energy.json's measured events
 
 Every bundled model (``snn-mnist models``), the low-energy networks trained by
 ``scripts/train_energy.sh`` (``weights/checkpoints/energy-*/weights.npz``, where present) and any
 ``--weights`` are simulated in Brian2 (cpp, input made inside the simulation, seed 0) on the first
 ``--n`` MNIST test digits, and their operations are counted in the simulation
 (``readout.energy``): synaptic events per image, priced at 0.9 pJ (the headline energy), and with
-the neuron updates priced as MACs at 4.6 pJ. The same-shape ANN sits on the same axes, dense and
+the neuron updates (the multiplies and adds of the state update Brian2 generates, every neuron every
+step) at 3.7 and 0.9 pJ. ``--reprice`` counts and prices the events measured in ``energy.json`` again
+with today's ``readout.energy`` (the updates depend on the network's shape, not on its run). The same-shape ANN sits on the same axes, dense and
 zero-skipping, from ``results/snn_vs_ann.json`` (``scripts/snn_vs_ann.py``: trained with the SNNs'
 recipe, mean of three seeds). Accuracy depends on the Poisson draw (seed 0) for rate-coded
 networks; latency-coded input has no random draw.
@@ -41,17 +44,22 @@ def measure(name: str, path: str, n: int, data_dir: str | None, seed: int) -> di
     weights = load(path)
     images, labels, _ = select(data_dir, n, 0)
     sim = simulate(weights, images, backend="cpp", seed=seed)
-    cost = snn_cost(weights, sim.synaptic_events, len(images))
     t, file = weights.topology, Path(path).resolve()
-    return {
+    return priced({
         "name": name, "weights": str(file.relative_to(ROOT) if file.is_relative_to(ROOT) else file),
         "topology": f"{t.name} 784-{t.n_hidden}-10", "synapse": weights.synapse.kind,
         "encoding": weights.encoding.to_dict(), "steps": weights.steps, "dt_ms": weights.dt_ms,
         "accuracy": accuracy(predict(sim.output_counts, sim.output_first_step), labels),
-        "input_spikes_per_image": cost.synaptic_events["input_hidden"] / t.n_hidden,
-        "hidden_spikes_per_image": cost.synaptic_events["hidden_output"] / t.n_outputs,
-        **cost.to_json(),
-    }
+        "input_spikes_per_image": sim.synaptic_events["input_hidden"] / len(images) / t.n_hidden,
+        "hidden_spikes_per_image": sim.synaptic_events["hidden_output"] / len(images) / t.n_outputs,
+    }, weights, sim.synaptic_events, len(images))
+
+
+def priced(row: dict, weights, synaptic_events: dict, n_images: int) -> dict:
+    """``row`` with the cost of its run's synaptic events and its network's neuron updates."""
+    cost = snn_cost(weights, synaptic_events, n_images)
+    stale = [k for k in row if k.startswith(("neuron_update", "energy_", "synaptic_events_per_image"))]
+    return {**{k: v for k, v in row.items() if k not in stale}, **cost.to_json()}
 
 
 def ann_points() -> list[dict]:
@@ -84,12 +92,19 @@ def table(rows: list[dict], anns: list[dict]) -> str:
 def goals(rows: list[dict]) -> str:
     lines = []
     for accuracy, nJ in GOALS:
-        met = [r for r in rows if r["accuracy"] >= accuracy and r["energy_nJ_per_image"] <= nJ
-               and r["energy_with_updates_nJ_per_image"] < ANN_ZERO_SKIPPING_NJ]
+        on_events = [r for r in rows if r["accuracy"] >= accuracy and r["energy_nJ_per_image"] <= nJ]
+        met = [r for r in on_events if r["energy_with_updates_nJ_per_image"] < ANN_ZERO_SKIPPING_NJ]
         best = max((r for r in rows if r["energy_nJ_per_image"] <= nJ), key=lambda r: r["accuracy"], default=None)
-        verdict = (f"**met** by {', '.join(r['name'] for r in met)}" if met else
-                   "**not met**" + (f": the most accurate network within {nJ:g} nJ is {best['name']} at "
-                                    f"{100 * best['accuracy']:.2f}%" if best else f": no network within {nJ:g} nJ"))
+        if met:
+            verdict = f"**met** by {', '.join(r['name'] for r in met)}"
+        elif on_events:
+            verdict = ("**not met**: on the synaptic events by " + ", ".join(
+                f"{r['name']} ({100 * r['accuracy']:.2f}% at {r['energy_nJ_per_image']:.1f} nJ)" for r in on_events)
+                + ", but not with the neuron updates (" + ", ".join(
+                f"{r['energy_with_updates_nJ_per_image']:,.1f} nJ" for r in on_events) + ")")
+        else:
+            verdict = "**not met**" + (f": the most accurate network within {nJ:g} nJ is {best['name']} at "
+                                       f"{100 * best['accuracy']:.2f}%" if best else f": no network within {nJ:g} nJ")
         lines.append(f"- at least {100 * accuracy:.1f}% at most {nJ:g} nJ per image (and under "
                      f"{ANN_ZERO_SKIPPING_NJ:g} nJ with the updates): {verdict}")
     return "\n".join(lines)
@@ -144,12 +159,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--weights", nargs="+", default=[], metavar="NAME=FILE")
     parser.add_argument("--out-dir", default=str(ROOT / "results"))
     parser.add_argument("--replot", action="store_true", help="only draw energy.png again from energy.json")
+    parser.add_argument("--reprice", action="store_true",
+                        help="count and price energy.json's measured events again with today's readout.energy")
     args = parser.parse_args(argv)
     out = Path(args.out_dir)
     if args.replot:
         data = json.loads((out / "energy.json").read_text())
         plot(data["snn"], data["ann"], out / "energy.png")
         return 0
+    if args.reprice:
+        from snn_mnist.weights import load
+
+        data = json.loads((out / "energy.json").read_text())
+        rows = [priced(r, load(ROOT / r["weights"]), r["synaptic_events_per_image_by_pathway"], 1) for r in data["snn"]]
+        return report(rows, data["n_images"], data["seed"], out)
     from snn_mnist.weights import pretrained
 
     networks = {name: str(pretrained.path(name)) for name in pretrained.available()}
@@ -164,14 +187,18 @@ def main(argv: list[str] | None = None) -> int:
             rows = list(pool.map(measure, *zip(*work)))
     else:
         rows = [measure(*job) for job in work]
+    return report(rows, args.n, args.seed, out)
+
+
+def report(rows: list[dict], n: int, seed: int, out: Path) -> int:
     anns = ann_points()
     plot(rows, anns, out / "energy.png")
-    write_json(out / "energy.json", {"n_images": args.n, "seed": args.seed, "prices": SOURCE, "snn": rows,
-                                     "ann": anns})
+    write_json(out / "energy.json", {"n_images": n, "seed": seed, "prices": SOURCE, "snn": rows, "ann": anns})
     text = "\n".join([
         "# Accuracy against energy", "",
-        f"Made by `scripts/energy_frontier.py` on {args.n:,} MNIST test digits, Brian2 cpp, input made inside the "
-        f"simulation (seed {args.seed}). Operations counted in the simulation ({SOURCE}); the ANN from "
+        f"Made by `scripts/energy_frontier.py` on {n:,} MNIST test digits, Brian2 cpp, input made inside the "
+        f"simulation (seed {seed}). Operations counted in the simulation ({SOURCE}); the neuron updates as "
+        "Brian2 generates them, every neuron every step (coba's expm1 counted, not priced); the ANN from "
         "`results/snn_vs_ann.json`.", "",
         table(rows, anns), "", "Goals:", "", goals(rows), "",
         "Caveats: arithmetic only (moving weights and state costs more than computing with them); the "

@@ -4,6 +4,7 @@ neuron updates follow each model's arithmetic; the ANN counter on a tiny layer; 
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import numpy as np
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from snn_mnist.networks.simulation import simulate
 from snn_mnist.neuron_models import synapse_named
 from snn_mnist.neuron_models.topology import TOPOLOGIES
-from snn_mnist.readout.energy import Cost, ann_cost, neuron_updates, snn_cost
+from snn_mnist.readout.energy import Cost, Operations, ann_cost, neuron_updates, snn_cost
 from snn_mnist.weights import NetworkWeights
 
 
@@ -42,15 +43,73 @@ def test_the_events_counted_in_the_simulation_are_a_hand_count(backend):
     assert cost.energy_nJ == pytest.approx(11 * 0.9e-3)
 
 
-def test_neuron_updates_follow_each_models_arithmetic():
-    weights = tiny(steps=10)
-    assert neuron_updates(weights) == 10 * (4 + 10) * 1  # a LIF decay: one MAC per neuron and step
-    assert neuron_updates(tiny("if-if", steps=10)) == 0  # an IF integrates without a multiply
-    assert neuron_updates(tiny("if-lif", steps=10)) == 10 * 10
-    coba = dataclasses.replace(weights, synapse=synapse_named("coba"))
-    assert neuron_updates(coba) == 10 * (4 + 10) * (1 + 6)  # two conductance decays, exponential Euler
-    cuba = dataclasses.replace(weights, synapse=synapse_named("cuba"))
-    assert neuron_updates(cuba) == 10 * (4 + 10) * (1 + 1)
+def arithmetic(code: str) -> tuple[int, int]:
+    """(multiplies, adds) of C++ expressions: ``*`` and ``/``; ``+`` and a binary ``-`` (not a sign)."""
+    tokens = re.findall(r"[A-Za-z_][A-Za-z_0-9]*|\d+\.?\d*(?:e-?\d+)?f?|[-+*/()=,<>!]", code)
+    multiplies = adds = 0
+    for k, token in enumerate(tokens):
+        if token in "*/":
+            multiplies += 1
+        elif token == "+" or (token == "-" and k > 0 and tokens[k - 1] not in "(=,*/+-<>!"):
+            adds += 1
+    return multiplies, adds
+
+
+def generated_update_operations(synapse: str, directory) -> dict[str, tuple[int, int, int]]:
+    """Count the arithmetic of each layer's state update in the C++ code Brian2 generates for it: the
+    statements of the loop over neurons (the path of a neuron that is not refractory), with the helper
+    functions they call (``_timestep``, ``_exprel``) counted at each call."""
+    from brian2 import device, set_device
+    from brian2.devices import reinit_devices
+
+    from snn_mnist.networks.builder import build_network
+
+    reinit_devices()
+    set_device("cpp_standalone", build_on_run=False)
+    weights = dataclasses.replace(tiny("lif-if"), synapse=synapse_named(synapse))
+    net = build_network(weights, dt_ms=weights.dt_ms, images=np.zeros((1, 784), np.uint8))
+    net.network.run(net.duration)
+    device.build(directory=str(directory), compile=False, run=False)
+    counts = {}
+    for layer, kind in (("hidden", "LIF"), ("output", "IF")):
+        source = (directory / "code_objects" / f"{layer}_stateupdater_codeobject.cpp").read_text()
+        helpers = {}  # each helper's arithmetic: that of its last return (the general case: exprel's expm1(x)/x)
+        for name in ("_timestep", "_exprel"):
+            body = re.search(rf"{name}\(double [^)]*\)\s*{{(.*?)\n\s*}}", source, re.S)
+            if body:
+                helpers[name] = arithmetic(re.findall(r"return ([^;]*);", body[1])[-1])
+        loop = source[source.index("_vectorisation_idx = _idx"):source.index(f"_ptr_array_{layer}_v[_idx] = v;")]
+        statements = {}
+        for target, expression in re.findall(r"^\s*(?:const double |char |double )?(_?\w+) = (.*);$", loop, re.M):
+            if "_ptr_array" not in expression:
+                statements[target] = expression  # the last assignment of _v: the non-refractory path
+        multiplies = adds = expm1 = 0
+        for target, expression in statements.items():
+            if expression in ("v", "_v", "_ge", "_gi", "_I"):  # copies
+                continue
+            m, a = arithmetic(expression)
+            multiplies, adds = multiplies + m, adds + a
+            for name, (hm, ha) in helpers.items():
+                calls = expression.count(f"{name}(")
+                multiplies, adds = multiplies + calls * hm, adds + calls * ha
+                expm1 += calls if name == "_exprel" else 0
+        counts[kind] = (multiplies, adds, expm1)
+    return counts
+
+
+@pytest.mark.parametrize("synapse", ["delta", "cuba", "coba"])
+def test_the_update_operations_are_those_of_the_code_brian2_generates(synapse, tmp_path):
+    counted = generated_update_operations(synapse, tmp_path / "build")
+    assert counted == synapse_named(synapse).UPDATE_OPERATIONS
+    if synapse == "coba":  # the leak is folded into the exponential-Euler update: adds, no multiply of its own
+        assert counted["LIF"][0] == counted["IF"][0] and counted["LIF"][1] == counted["IF"][1] + 3
+
+
+def test_neuron_updates_are_every_neuron_every_step():
+    weights = tiny(steps=10)  # 4 LIF hidden, 10 LIF outputs, delta
+    assert neuron_updates(weights) == Operations(10 * 14 * 4, 10 * 14 * 6, 0)
+    coba = dataclasses.replace(tiny("lif-if", steps=10), synapse=synapse_named("coba"))
+    assert neuron_updates(coba) == Operations(10 * (4 * 18 + 10 * 18), 10 * (4 * 13 + 10 * 10), 10 * 14)
 
 
 def test_the_ann_counter_on_a_tiny_layer():
@@ -63,8 +122,8 @@ def test_the_ann_counter_on_a_tiny_layer():
 
 
 def test_energy_prices_are_horowitz_2014():
-    cost = Cost({"a": 1000.0, "b": 0.0}, neuron_updates=100.0)
+    cost = Cost({"a": 1000.0, "b": 0.0}, neuron_updates=Operations(100.0, 200.0, 7.0))
     assert cost.energy_nJ == pytest.approx(0.9)  # 1000 adds at 0.9 pJ
-    assert cost.energy_with_updates_nJ == pytest.approx(0.9 + 0.46)  # and 100 MACs at 4.6 pJ
+    assert cost.energy_with_updates_nJ == pytest.approx(0.9 + 0.37 + 0.18)  # 100 multiplies at 3.7, 200 adds at 0.9
     report = cost.to_json()
     assert report["synaptic_events_per_image"] == 1000.0 and report["energy_nJ_per_image"] == pytest.approx(0.9)
