@@ -144,11 +144,13 @@ def to_nir(weights: NetworkWeights):
     synapse = weights.synapse
     if synapse.kind == "coba":
         raise WeightsError("NIR has no conductance-based neuron: a coba network has no NIR form")
+    if synapse.kind not in ("delta", "cuba"):  # a model registered since: no NIR form is known for it
+        raise WeightsError(f"no NIR form is known for {synapse.kind} synapses (delta and cuba networks export)")
     try:
-        if synapse.kind == "cuba":
+        if synapse.kind == "cuba":  # the neuron and its current: a CubaLIF
             hidden, to_hidden = synapse.to_nir(t.hidden_neuron, nir, t.n_hidden, weights.dt_ms)
             output, to_output = synapse.to_nir(t.output_neuron, nir, t.n_outputs, weights.dt_ms)
-        else:
+        else:  # delta: the neuron alone, jumped by its input
             hidden, to_hidden = t.hidden_neuron.to_nir(nir, t.n_hidden, weights.dt_ms)
             output, to_output = t.output_neuron.to_nir(nir, t.n_outputs, weights.dt_ms)
     except ParameterError as exc:

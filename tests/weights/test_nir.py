@@ -270,3 +270,17 @@ def test_without_the_nir_package_the_error_says_what_to_install(tmp_path, monkey
     monkeypatch.setitem(sys.modules, "nir", None)  # as if not installed: importing it raises ImportError
     with pytest.raises(WeightsError, match=r"pip install 'snn-mnist\[nir\]'"):
         load(tmp_path / "net.nir")
+
+
+def test_a_synapse_model_without_a_nir_form_is_refused_not_exported_as_delta(small_weights):
+    """A synapse model registered after these (here a current with another name) has no NIR mapping known to
+    the exporter: it is refused, never written as the delta network it is not."""
+    from snn_mnist.neuron_models.cuba import CubaSynapse
+    from snn_mnist.weights.nir_io import to_nir
+
+    class SlowCurrent(CubaSynapse):
+        kind = "slow-current"
+
+    weights = dataclasses.replace(small_weights, synapse=SlowCurrent(tau_syn_ms=10.0))
+    with pytest.raises(WeightsError, match="no NIR form is known for slow-current synapses"):
+        to_nir(weights)
