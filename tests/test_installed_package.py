@@ -1,8 +1,10 @@
 """The wheel a user installs: one import name, its data files, and a command that runs from it.
 
-The wheel is built from a copy of the source tree (the checkout gets no ``build/``), installed
-without its dependencies into a fresh virtual environment that borrows this environment's
-packages, and ``snn-mnist`` is run from there in an empty folder, with no MNIST directory set.
+The wheel is built from the checkout as it is (its tests, scripts, results, virtual environments and
+any ``build/`` beside the package folders), as ``pip install .`` builds it, and must hold only
+``snn_mnist/`` with its data. It is installed without its dependencies into a fresh virtual
+environment that borrows this environment's packages, and ``snn-mnist`` is run from there in an
+empty folder, with no MNIST directory set.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-UNPACKAGED = (".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache", "runs", "tests", "results")
+#: top-level folders of the checkout that are not the package: none of them may reach the wheel
+NOT_PACKAGE = {"tests", "scripts", "results", "examples", "build", "dist", ".git", "runs", "checkpoints"}
 
 
 def run(*command, cwd: Path, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
@@ -31,9 +34,13 @@ def run(*command, cwd: Path, env: dict | None = None, timeout: float = 600) -> s
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("wheel")
-    source = tmp / "source"
-    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*UNPACKAGED))
-    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", tmp / "dist", source, cwd=tmp)
+    had_build = (ROOT / "build").exists()
+    try:
+        run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", tmp / "dist", ROOT,
+            cwd=tmp)
+    finally:
+        if not had_build:  # setuptools' build folder, made in the checkout by this build
+            shutil.rmtree(ROOT / "build", ignore_errors=True)
     (path,) = (tmp / "dist").glob("snn_mnist-*.whl")
     return path
 
@@ -56,6 +63,10 @@ def test_the_wheel_adds_one_import_name_and_keeps_its_data_files(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     top = {n.split("/")[0] for n in names}
     assert top == {"snn_mnist", "-".join(wheel.name.split("-")[:2]) + ".dist-info"}
+    strays = [n for n in names if n.count("/") > 1 and n.split("/")[1] in NOT_PACKAGE or any(
+        part.startswith((".venv", "venv")) or part.endswith(".egg-info") for part in n.split("/"))]
+    assert not strays, strays[:10]
+    assert not [n for n in names if n.endswith((".pyc", ".sqlite", ".csv"))]
     for data in ("snn_mnist/weights/pretrained/lif-lif.npz", "snn_mnist/weights/pretrained/stdp_400.npz",
                  "snn_mnist/digits/sample_digits.npz", "snn_mnist/digits/examples/seven.jpg", "snn_mnist/web/index.html"):
         assert data in names
