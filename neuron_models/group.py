@@ -85,15 +85,22 @@ def rest_state(synapse: SynapseParameters = DELTA) -> str:
 
 def rest_at_image_start(synapse: SynapseParameters = DELTA) -> str:
     """:func:`rest_state` as code run every step on the network's own clock, taking effect in the first
-    step of each image (``image_steps``, a name the group's namespace must give).
+    step of each image (``image_steps``, a name the group's namespace must give): :func:`at_period_start`."""
+    return at_period_start(rest_state(synapse), "image_steps")
 
-    Why not ``run_regularly(rest_state(), dt=image)``: that puts the rest on a second clock, and Brian2's
-    C++ standalone device runs two clocks together only while their times agree within 1e-14 s. From
-    about a minute of simulated time on, ``k * image`` and ``n * dt`` differ by more than that for some
-    images, and the rest comes one step late there (seen: one image in five from image 641 of a 100 ms
-    network). Counting whole steps is exact at any time."""
-    lines = ["first = int(timestep(t, dt) % image_steps == 0)"]
-    for line in rest_state(synapse).splitlines():
+
+def at_period_start(code: str, period_steps: str) -> str:
+    """Assignments (``name = value``, one a line) as code run every step on the network's own clock that
+    takes effect in the first step of every period of ``period_steps`` steps (a name the group's
+    namespace gives); the code may use ``first`` (1 in that step, else 0) in lines added after it.
+
+    Why not ``run_regularly(code, dt=period)``: that puts the code on a second clock, and Brian2's C++
+    standalone device runs two clocks together only while their times agree within 1e-14 s. From
+    about a minute of simulated time on, ``k * period`` and ``n * dt`` differ by more than that for some
+    periods, and the code then runs one step late (seen: one image in five from image 641 of a 100 ms
+    network; 343 of the 1,000 slots of a Diehl & Cook chunk). Counting whole steps is exact at any time."""
+    lines = [f"first = int(timestep(t, dt) % {period_steps} == 0)"]
+    for line in code.splitlines():
         name, value = (part.strip() for part in line.split("=", 1))
         if value == "True":  # a flag: set it at the image's start, keep it otherwise
             lines.append(f"{name} = {name} or first == 1")
