@@ -31,16 +31,17 @@ __version__ = "0.1.0"
 __all__ = ["backend", "build", "digits", "load", "predict", "simulate"]
 
 
-def load(model_or_file):
+def load(model_or_file, *, nir_convention: str | None = None):
     """The weights of a bundled model (``"lif-lif"``, ``"if-lif"``, ``"lif-if"``, ``"if-if"``, and the
     physiological ones such as ``"lif-lif-coba"``: ``snn-mnist models`` lists them) or of a weights file
-    (``.npz``, or ``.nir`` from snnTorch, Norse or our export)."""
+    (``.npz``, or ``.nir`` from snnTorch, Norse or our export; ``nir_convention="norse-1.1"`` for a file
+    Norse 1.1.0 exported, which writes its time constants as dt * tau)."""
     from snn_mnist.weights import load as load_file
     from snn_mnist.weights import pretrained
 
-    if str(model_or_file) in pretrained.NAMES:
+    if str(model_or_file) in pretrained.NAMES and nir_convention is None:
         return pretrained.load(str(model_or_file))
-    return load_file(model_or_file)
+    return load_file(model_or_file, nir_convention=nir_convention)
 
 
 def digits(n: int | None = None, start: int = 0, *, data_dir=None, split: str = "test"):

@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
 
     angle = rotation_angle(args.rotate, args.rotate_range, args.seed)
     prepared = user_image.load(args.image, angle)
-    weights, weights_source = resolve(args.model, args.weights)
+    weights, weights_source = resolve(args.model, args.weights, args.nir_convention)
     weights = options.with_input_code(args, weights)
     activity = run_digit(weights, prepared.flat, seed=args.seed, backend=args.backend, threads=args.threads)
     counts = activity.output_counts

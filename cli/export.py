@@ -22,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
     from snn_mnist.weights.pretrained import resolve
 
     out = Path(args.out)  # a .nir file that can be written (checked before the command runs)
-    weights, source = resolve(args.model, args.weights)
+    weights, source = resolve(args.model, args.weights, args.nir_convention)
     nir_io.write(weights, out)
     t = weights.topology
     refractory = sorted({p.tau_ref_ms for p in (t.hidden_neuron, t.output_neuron)})

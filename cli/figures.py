@@ -88,7 +88,7 @@ def run_digit_figures(args: argparse.Namespace) -> int:
     options.within(args, {"fps": (0.01, 100)})
     angle = rotation_angle(args.rotate, args.rotate_range, args.seed)
     pixels, label, stem, prepared = _digit(args, angle)
-    weights, weights_source = resolve(args.model, args.weights)
+    weights, weights_source = resolve(args.model, args.weights, args.nir_convention)
     weights = options.with_input_code(args, weights)
     topology = weights.topology
     sizes = {"hidden": topology.n_hidden, "output": topology.n_outputs}
@@ -150,7 +150,7 @@ def run_confusion(args: argparse.Namespace) -> int:
     images, labels, source = select(args.data_dir, args.n, args.start)
     out = Path(args.out_dir)
     for model in models:
-        weights, weights_source = resolve(model, args.weights)
+        weights, weights_source = resolve(model, args.weights, args.nir_convention)
         result = simulate(weights, images, backend=args.backend, seed=args.seed, threads=args.threads)
         predictions = predict(result.output_counts, result.output_first_step)
         accuracy = metrics.accuracy(predictions, labels)

@@ -33,8 +33,13 @@ def model(p, *, required: bool = False, default: str | None = DEFAULT_MODEL, top
 
 
 def weights(p, *, help: str = "weights file, .npz or .nir (default: the pretrained weights of --model)") -> None:
+    from snn_mnist.weights.nir_io import CONVENTIONS
+
     p.add_argument("--weights", metavar="FILE", default=None, help=help)
     reads(p, "weights", "--weights")
+    p.add_argument("--nir-convention", choices=list(CONVENTIONS), default=None,
+                   help="the exporter whose convention a .nir --weights file follows (default: detected; "
+                        "norse-1.1: Norse 1.1.0, which writes its time constants as dt * tau)")
 
 
 def within(args: argparse.Namespace, bounds: dict[str, tuple[float, float]]) -> None:
@@ -199,7 +204,7 @@ def network_weights(args: argparse.Namespace):
 
     if args.steps is not None and args.steps < 1:
         raise UserError(f"--steps must be at least 1, got {args.steps}")
-    weights, _ = resolve(args.model, args.weights)
+    weights, _ = resolve(args.model, args.weights, args.nir_convention)
     if args.steps is not None:
         weights = dataclasses.replace(weights, steps=args.steps)
     weights = with_input_code(args, weights)

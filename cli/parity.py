@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
 
     from snn_mnist.trainer.parity import compare
 
-    weights, weights_source = resolve(args.model, args.weights)
+    weights, weights_source = resolve(args.model, args.weights, args.nir_convention)
     weights = options.with_input_code(args, weights)
     images, labels, data_source = select(args.data_dir, args.n, args.start)
     figures = compare(weights, images, labels, backend=args.backend, seed=args.seed, threads=args.threads)

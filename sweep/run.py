@@ -86,7 +86,7 @@ def cluster(*, scheduler: str | None = None, workers: int | None = None) -> Iter
         return
     n = workers or cores()
     with LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                      dashboard_address=None, silence_logs=logging.ERROR) as local, Client(local) as client:
+                      dashboard_address=None, silence_logs=logging.CRITICAL) as local, Client(local) as client:
         client.register_plugin(Brian2InMainThread())
         client.wait_for_workers(n)
         yield client

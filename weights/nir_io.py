@@ -48,6 +48,14 @@ NIR fixes neither a time step nor what a spike delivers, so each exporter brings
     ``I = J (1 - dt/tau_syn)``, threshold, reset; the weights are mapped in ``CubaSynapse.nir_timing``.
     (Norse's own ``from_nir`` turns a ``CubaLIF`` into two Euler-stepped box cells, another
     discretisation, which we do not follow.) Biases into a ``CubaLIF``'s current are refused.
+``norse-1.1``  Norse 1.1.0, the release on PyPI, whose ``export_nir.py`` writes every time constant
+    as ``dt / tau_inv`` (``dt = 1e-3`` by default), that is ``dt * tau``: a default ``LIFCell`` (10 ms,
+    5 ms) comes out as ``tau_mem = 1e-5``, ``tau_syn = 5e-6``. Otherwise Norse's convention; the taus
+    are read as ``written / step``. It cannot be told from the file (the graph carries no version,
+    and a file exported with another ``dt`` would read as other taus), so it is chosen by the user
+    (``convention="norse-1.1"``, ``--nir-convention norse-1.1``); a Norse graph whose taus are not
+    longer than its step is refused with a message that names the option. It assumes the export's
+    and the ``LIFCell``'s ``dt`` of 1 ms, their defaults.
 
 Which ``CubaLIF`` conventions are mapped: ours (export and import, round trip exact) and Norse's
 ``LIFCell`` (import). Refused: snnTorch's ``Synaptic`` export (``r = tau_mem/dt``, ``w_in =
@@ -111,6 +119,7 @@ class Convention:
     discrete: bool  # trained in discrete time: Euler decay, threshold tested after the step's input
     if_pulse: bool  # an IF integrates a spike as a one-step pulse (r w step), not a jump (r w)
     ms_per_unit: float = 1000.0  # the graph's time unit in ms: NIR's seconds
+    tau_times_step: bool = False  # time constants written as step * tau (Norse 1.1.0's export)
 
 
 CONVENTIONS = {
@@ -119,8 +128,10 @@ CONVENTIONS = {
         Convention("snn-mnist", step=None, discrete=False, if_pulse=True),
         Convention("snntorch", step=1e-4, discrete=True, if_pulse=True),
         Convention("norse", step=1e-3, discrete=True, if_pulse=False),
+        Convention("norse-1.1", step=1e-3, discrete=True, if_pulse=False, tau_times_step=True),
     )
 }
+TAUS = ("tau", "tau_mem", "tau_syn")  # the time constants of NIR's neurons
 #: Our export before times were written in seconds (its ``units`` metadata says "time ms")
 _OURS_IN_MS = Convention("snn-mnist", step=None, discrete=False, if_pulse=True, ms_per_unit=1.0)
 
@@ -281,9 +292,11 @@ class _Node(NirNode):
         self.convention, self.discrete, self.if_pulse = conv.name, conv.discrete, conv.if_pulse
         self.ms_per_unit = conv.ms_per_unit
         self.step = conv.step if conv.step is not None else dt_ms / conv.ms_per_unit  # one step in the graph's unit
+        self.tau_times_step = conv.tau_times_step
 
     def field(self, name: str) -> np.ndarray:
-        return _per_neuron(self.node, name, self.n, self.name, self.source)
+        values = _per_neuron(self.node, name, self.n, self.name, self.source)
+        return values / self.step if self.tau_times_step and name in TAUS else values
 
     def uniform(self, name: str, why: str = "") -> float:
         return _uniform(self.field(name), name, self.node, self.name, self.source, why)
@@ -334,7 +347,14 @@ def detect_convention(graph, source: str = "graph") -> Convention:
     ):
         return CONVENTIONS["snntorch"]
     if neurons and all(np.allclose(ri, 1.0, rtol=_RTOL, atol=0) for ri in r):
-        return CONVENTIONS["norse"]
+        norse = CONVENTIONS["norse"]
+        taus = [float(np.min(getattr(n, f))) for n in neurons for f in TAUS if getattr(n, f, None) is not None]
+        if taus and min(taus) <= norse.step:
+            raise WeightsError(
+                f"{source}: a Norse graph with a time constant of {min(taus):g} s, not longer than Norse's "
+                f"{norse.step:g} s step; Norse 1.1.0 writes dt * tau (a 10 ms tau_mem as 1e-05): if Norse 1.1.0 "
+                "exported it, import it with --nir-convention norse-1.1 (convention='norse-1.1')")
+        return norse
     raise WeightsError(
         f"{source}: cannot tell which time step the graph was trained with: r is neither tau/{_SNNTORCH_DT:g} "
         "(snnTorch's export) nor 1 (Norse's), and the graph was not written by snn-mnist"
@@ -383,7 +403,7 @@ def from_nir(
 ) -> NetworkWeights:
     """Import a NIR graph of the supported shape as :class:`NetworkWeights`.
 
-    ``convention`` is detected unless given (``snn-mnist``, ``snntorch``, ``norse``). For
+    ``convention`` is detected unless given (``snn-mnist``, ``snntorch``, ``norse``, ``norse-1.1``). For
     graphs written here, ``dt_ms``, ``steps``, the input code, rest potentials and
     refractory periods come from the graph's metadata; otherwise from the arguments (Poisson input
     at ``max_rate_hz``), with rest at the project's default and no refractory period.

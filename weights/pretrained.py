@@ -127,12 +127,15 @@ def describe(model: str) -> dict:
     }
 
 
-def resolve(model: str, file: str | Path | None = None) -> tuple[NetworkWeights, str]:
-    """The weights in ``file`` (which must hold a ``model`` network), else the pretrained ``model``;
-    returns the weights and where they came from, in words."""
+def resolve(model: str, file: str | Path | None = None, nir_convention: str | None = None
+            ) -> tuple[NetworkWeights, str]:
+    """The weights in ``file`` (which must hold a ``model`` network; a NIR file read in ``nir_convention``, else
+    the one detected), else the pretrained ``model``; returns the weights and where they came from, in words."""
     if file is None:
+        if nir_convention is not None:
+            raise WeightsError("--nir-convention applies to a NIR file given with --weights")
         return load(model), f"pretrained {model}"
-    weights = load_file(file)
+    weights = load_file(file, nir_convention=nir_convention)
     topology = parse(model)[0]
     if weights.topology.name != topology:
         raise WeightsError(f"{file} holds a {weights.topology.name} network, not {topology}")
