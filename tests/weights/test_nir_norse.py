@@ -26,7 +26,7 @@ NORSE_FILE = DATA / "norse_1.1_lifcell_784-16-10.nir"
 
 
 def test_a_norse_1_1_file_is_refused_with_a_message_naming_the_option():
-    with pytest.raises(WeightsError, match=r"time constant of 1e-05 s.*Norse 1.1.0 writes dt \* tau.*"
+    with pytest.raises(WeightsError, match=r"time constant of 5e-06 s.*Norse 1.1.0 writes dt \* tau.*"
                                            r"--nir-convention norse-1.1"):
         load(NORSE_FILE)
 
