@@ -48,7 +48,7 @@ def written_names() -> list[re.Pattern]:
     names = set()
     for script in (ROOT / "scripts").iterdir():
         if script.suffix in (".py", ".sh"):
-            names |= set(re.findall(r"(?:[\w$\-.]|\{[^}]*\})+\.(?:md|json|png|gif|toml|npz|csv)\b", script.read_text()))
+            names |= set(re.findall(r"(?:[\w$\-.]|\{[^}]*\})+\.(?:md|json|png|gif|toml|npz|csv|nir)\b", script.read_text()))
     patterns = []
     for name in names:
         parts = re.split(r"\{[^}]*\}|\$\{?\w+\}?", name)
