@@ -145,8 +145,7 @@ def _eval(args: argparse.Namespace) -> int:
     from snn_mnist.plasticity import network_file
     from snn_mnist.plasticity.evaluation import evaluate
 
-    if args.chunk < 1:
-        raise UserError("--chunk must be at least 1")
+    options.within(args, {"chunk": (1, 60_000)})
     if args.weights is not None:
         path = Path(args.weights)
     else:

@@ -28,6 +28,9 @@ def add_parser(subparsers) -> None:
                    help="add L times the hidden spikes per image to the loss: fewer spikes for some accuracy "
                         "(default 0)")
     p.add_argument("--n-train", type=int, default=None, help="use only the first N training images")
+    p.add_argument("--init", metavar="FILE", default=None,
+                   help="start from these weights (.npz of this network: fine-tuning) instead of seeded random ones")
+    options.reads(p, "init", "--init")
     options.threads(p, help="PyTorch CPU threads (0: PyTorch's default)")
     options.data_dir(p, help="MNIST directory (default: $SNN_MNIST_DATA)")
     p.add_argument("--checkpoint-dir", default=None, help="default: OUT's name + '.checkpoints'")
@@ -53,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("training needs PyTorch: pip install 'snn-mnist[train]'") from None
     from tqdm import tqdm
 
+    from snn_mnist.digits.mnist import md5
     from snn_mnist.trainer.train import TrainConfig, Trainer
 
     if args.threads:
@@ -66,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
         n_train=args.n_train, shift=args.shift, spike_penalty=args.spike_penalty, count_scale=args.count_scale,
         data_dir=args.data_dir,
         synapse=options.synapse_model(args).to_dict(),
+        init=args.init, init_md5=None if args.init is None else md5(Path(args.init)),
     )
     try:
         trainer = Trainer(config, checkpoint_dir)

@@ -40,6 +40,14 @@ class SpikingMLP(torch.nn.Module):
                               (self.w_hidden_output, self.topology.output_neuron)):
                 w.normal_(0.0, self.synapse.init_gain(neuron) * math.sqrt(2.0 / w.shape[0]), generator=generator)
 
+    def load_weights(self, weights: NetworkWeights) -> None:
+        """Start from ``weights`` (a network of this shape, synapse and step): :meth:`to_weights` inverted."""
+        in_mV = self.synapse.WEIGHT_UNIT == "mV"
+        with torch.no_grad():
+            for w, array, c in ((self.w_input_hidden, weights.w_input_hidden, self.hidden_c),
+                                (self.w_hidden_output, weights.w_hidden_output, self.output_c)):
+                w.copy_(torch.as_tensor(np.asarray(array, dtype=np.float64) / (c.gap_mV if in_mV else 1.0)))
+
     def forward(self, spikes: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """``spikes`` (steps, batch, inputs; dense or sparse) -> output spikes and hidden spikes,
         (steps, batch, neurons)."""

@@ -49,6 +49,8 @@ class TrainConfig:
                               # of a few spikes, not many spikes (networks that fire little)
     encoding: dict | None = None  # the input code (encoding.codes), as its to_dict(); None: Poisson at max_rate_hz
     data_dir: str | None = None
+    init: str | None = None  # a weights file to start from (fine-tuning) instead of the seeded random weights
+    init_md5: str | None = None  # its digest: a checkpoint resumes only from the same start
 
 
 def cosine_factor(epoch: int, epochs: int) -> float:
@@ -101,6 +103,26 @@ def _correct(output: torch.Tensor, labels: torch.Tensor) -> int:
     return int((predictions == labels.cpu().numpy()).sum())
 
 
+def initial_weights(config: TrainConfig, topo) -> NetworkWeights:
+    """The weights file ``config.init`` names, checked against the network ``config`` trains (shape, neuron
+    models and parameters, synapse, step and input code) and against its digest."""
+    from snn_mnist.weights import WeightsError, load
+
+    weights = load(config.init)
+    if config.init_md5 is not None and mnist.md5(Path(config.init)) != config.init_md5:
+        raise WeightsError(f"--init {config.init}: the file changed since this training started")
+    code = code_from_dict(config.encoding) if config.encoding else PoissonCode(config.max_rate_hz)
+    wanted = {"topology": topo, "synapse": SynapseParameters.from_dict(config.synapse).to_dict(),
+              "steps": config.steps, "dt_ms": config.dt_ms, "encoding": code.to_dict()}
+    found = {"topology": weights.topology, "synapse": weights.synapse.to_dict(), "steps": weights.steps,
+             "dt_ms": weights.dt_ms, "encoding": weights.encoding.to_dict()}
+    differ = [k for k in wanted if wanted[k] != found[k]]
+    if differ or weights.bias_hidden is not None or weights.bias_output is not None:
+        what = ", ".join(f"{k} {found[k]} (training {wanted[k]})" for k in differ) or "biases, which the trainer has not"
+        raise WeightsError(f"--init {config.init}: not a start for this training: {what}")
+    return weights
+
+
 class CheckpointError(ValueError):
     """A checkpoint that cannot be resumed, in one line that names it."""
 
@@ -120,6 +142,8 @@ class Trainer:
                                 SynapseParameters.from_dict(config.synapse))
         self.generator = torch.Generator().manual_seed(config.seed)
         self.model.reset_parameters(self.generator)
+        if config.init is not None:
+            self.model.load_weights(initial_weights(config, topo))
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=config.lr)
         self.schedule = torch.optim.lr_scheduler.LambdaLR(self.optimizer, self.lr_factor)
         self.epoch = 0
@@ -176,7 +200,8 @@ class Trainer:
         if not (isinstance(state["epoch"], int) and 0 <= state["epoch"] == len(state["history"])):
             raise CheckpointError(f"checkpoint {path}: its epoch ({state['epoch']!r}) and history disagree")
         # settings checkpoints from before them did not write: delta synapses, no spike penalty, Poisson
-        older = {"synapse": {"kind": "delta"}, "spike_penalty": 0.0, "encoding": None, "count_scale": 1.0}
+        older = {"synapse": {"kind": "delta"}, "spike_penalty": 0.0, "encoding": None, "count_scale": 1.0, "init": None,
+                 "init_md5": None}
         saved = older | {k: v for k, v in state["config"].items() if k not in ("epochs", "data_dir")}
         mine = {k: v for k, v in asdict(self.config).items() if k not in ("epochs", "data_dir")}
         if saved != mine:
@@ -293,6 +318,7 @@ class Trainer:
             "optimizer": {"kind": "Adam", "lr": self.config.lr, "schedule": "cosine",
                           "batch_size": self.config.batch_size},
             "seed": self.config.seed,
+            **({"started_from": {"weights": self.config.init, "md5": self.config.init_md5}} if self.config.init else {}),
             "augmentation": {"random_shift_pixels": self.config.shift},
             "epochs": self.epoch,
             "n_train": len(self.train_x),

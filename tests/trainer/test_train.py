@@ -135,3 +135,30 @@ def test_current_and_conductance_synapses_train_and_export_their_model(data_dir,
     spikes = input_spikes(images, exported, seed=1)
     sim = simulate(loaded, images, backend="runtime", input_mode="frozen", frozen=spikes)
     np.testing.assert_array_equal(sim.output_counts, reference_counts(loaded, spikes).output)
+
+
+def test_training_can_start_from_a_weights_file_of_its_network(data_dir, tmp_path):
+    """--init: fine-tuning starts from the file's weights (an epoch at a vanishing rate leaves them), and a
+    checkpoint resumes only from the same start; a file of another network is refused, naming what differs."""
+    import dataclasses
+
+    first = Trainer(small_config(data_dir, epochs=1), tmp_path / "a")
+    first.run(log=lambda line: None)
+    start = first.export(tmp_path / "start.npz")
+    config = dataclasses.replace(small_config(data_dir, epochs=1), lr=1e-12, init=str(tmp_path / "start.npz"),
+                                 init_md5="x")
+    with pytest.raises(weights.WeightsError, match="changed since this training started"):
+        Trainer(config, tmp_path / "b")
+    from snn_mnist.digits.mnist import md5
+
+    config = dataclasses.replace(config, init_md5=md5(tmp_path / "start.npz"))
+    tuned = Trainer(config, tmp_path / "b")
+    tuned.run(log=lambda line: None)
+    after = tuned.export(tmp_path / "after.npz")
+    np.testing.assert_allclose(after.w_input_hidden, start.w_input_hidden, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(after.w_hidden_output, start.w_hidden_output, rtol=1e-5, atol=1e-6)
+    assert after.provenance["started_from"]["md5"] == config.init_md5
+
+    other = dataclasses.replace(config, model="if-lif", init_md5=None)
+    with pytest.raises(weights.WeightsError, match="not a start for this training: topology"):
+        Trainer(other, tmp_path / "c")
