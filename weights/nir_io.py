@@ -347,18 +347,24 @@ def detect_convention(graph, source: str = "graph") -> Convention:
     ):
         return CONVENTIONS["snntorch"]
     if neurons and all(np.allclose(ri, 1.0, rtol=_RTOL, atol=0) for ri in r):
-        norse = CONVENTIONS["norse"]
-        taus = [float(np.min(getattr(n, f))) for n in neurons for f in TAUS if getattr(n, f, None) is not None]
-        if taus and min(taus) <= norse.step:
-            raise WeightsError(
-                f"{source}: a Norse graph with a time constant of {min(taus):g} s, not longer than Norse's "
-                f"{norse.step:g} s step; Norse 1.1.0 writes dt * tau (a 10 ms tau_mem as 1e-05): if Norse 1.1.0 "
-                "exported it, import it with --nir-convention norse-1.1 (convention='norse-1.1')")
-        return norse
+        return CONVENTIONS["norse"]
     raise WeightsError(
         f"{source}: cannot tell which time step the graph was trained with: r is neither tau/{_SNNTORCH_DT:g} "
         "(snnTorch's export) nor 1 (Norse's), and the graph was not written by snn-mnist"
     )
+
+
+def _refuse_norse_1_1(chain, source: str) -> None:
+    """A Norse graph whose time constants are not longer than Norse's step cannot be stepped by its
+    convention; Norse 1.1.0 writes them so (``dt * tau``): refuse, naming the option that reads them."""
+    step = CONVENTIONS["norse"].step
+    taus = [float(np.min(np.asarray(getattr(node, f), dtype=np.float64))) for _, node in chain for f in TAUS
+            if getattr(node, f, None) is not None]
+    if taus and min(taus) <= step:
+        raise WeightsError(
+            f"{source}: a Norse graph with a time constant of {min(taus):g} s, not longer than Norse's {step:g} s "
+            "step; Norse 1.1.0 writes dt * tau (a 10 ms tau_mem as 1e-05): if Norse 1.1.0 exported it, import it "
+            "with --nir-convention norse-1.1 (convention='norse-1.1')")
 
 
 def _our_metadata(graph, source: str) -> dict | None:
@@ -413,6 +419,8 @@ def from_nir(
         raise WeightsError(f"unknown NIR convention {convention!r} (choose from {', '.join(CONVENTIONS)})")
     conv = CONVENTIONS[convention] if convention else detect_convention(graph, source)
     chain = _chain(graph, source)
+    if convention is None and conv.name == "norse":
+        _refuse_norse_1_1(chain, source)
     meta = _our_metadata(graph, source) if conv.name == "snn-mnist" else None
     stored = None
     if meta is not None:
