@@ -259,8 +259,10 @@ def configure_cuda(directory: Path, *, compute_capability: float | None = None, 
     cuda.compute_capability = float(compute_capability)
     cuda.cuda_path = str(toolkit.nvcc.parent.parent)  # brian2cuda runs <cuda_path>/bin/nvcc
     cuda.cuda_runtime_version = toolkit.version
-    # brian2's default "make -j" starts every nvcc at once (over a hundred processes, ~10 GB)
-    prefs.devices.cpp_standalone.extra_make_args_unix = [f"-j{os.cpu_count() or 1}"]
+    # brian2's default "make -j" starts every nvcc at once (over a hundred processes, ~10 GB); and brian2cuda's
+    # makefile hands $(CXX) to nvcc as its host compiler (-ccbin $(CXX)), which must be one program: a launcher in
+    # CXX ("ccache g++", as the README suggests for cpp) would reach nvcc as a second input file
+    prefs.devices.cpp_standalone.extra_make_args_unix = [f"-j{os.cpu_count() or 1}", *host_compiler_for_nvcc()]
     # New lists, never in-place edits: the preference backup holds the old list objects.
     cuda.extra_compile_args_nvcc = [*cuda.extra_compile_args_nvcc, CXX_STANDARD]
     prefs.codegen.cpp.extra_compile_args_gcc = [
@@ -270,6 +272,12 @@ def configure_cuda(directory: Path, *, compute_capability: float | None = None, 
         _link_curand(curand, Path(directory) / "curand", prefs)
     gputools.reset_cuda_installation()  # brian2cuda caches these per process: re-read them from the prefs
     gputools.reset_gpu_selection()
+
+
+def host_compiler_for_nvcc() -> list[str]:
+    """``make`` arguments that give nvcc one host compiler: ``CXX`` without a launcher such as ccache."""
+    words = os.environ.get("CXX", "").split()
+    return [f"CXX={words[-1]}"] if len(words) > 1 else []
 
 
 def _link_curand(curand: Curand, link_dir: Path, prefs) -> None:

@@ -149,3 +149,14 @@ def test_build_only_compiles_a_784_16_10_network_for_the_chosen_gpu(random_weigh
     assert curand is not None, libraries
     assert os.path.isfile(curand[1]) and not curand[1].startswith(str(backend.directory))
     assert not backend.directory.exists()  # the private build directory is removed afterwards
+
+
+@pytest.mark.parametrize("cxx, args", [("ccache g++", ["CXX=g++"]), ("g++", []), (None, [])])
+def test_nvcc_gets_one_host_compiler_when_cxx_has_a_launcher(monkeypatch, cxx, args):
+    """brian2cuda's makefile runs nvcc -ccbin $(CXX): with CXX="ccache g++" make is told CXX=g++ (the build
+    failed with "nvcc fatal: A single input file is required" before)."""
+    if cxx is None:
+        monkeypatch.delenv("CXX", raising=False)
+    else:
+        monkeypatch.setenv("CXX", cxx)
+    assert cuda.host_compiler_for_nvcc() == args
