@@ -180,8 +180,8 @@ def open_table(spec: Spec, out: str | Path,
     read), saying which rows of a CSV read without its database were damaged and will run again."""
     table = Table(out, spec.keys)
     if table.damaged:
-        report(f"{out}: {len(table.damaged) - 1} damaged row(s) not counted as done, their points run again: "
-               + "; ".join(table.damaged))
+        report(f"{out}: {len(table.damaged)} damaged row(s) not counted as done, their points run again: "
+               + "; ".join(table.damaged) + f"; the file as it was is kept as {table.kept}")
     return table
 
 

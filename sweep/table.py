@@ -56,7 +56,8 @@ class Table:
         self.database = self.path.with_suffix(".sqlite")
         self.keys = keys
         self.read_only = read_only
-        self.damaged: list[str] = []  # rows of a CSV read without its database that were not whole
+        self.damaged: list[str] = []  # rows of a CSV read without its database that were not whole, and why
+        self.kept: Path | None = None  # where that CSV, as it was, is kept when it had such rows
         self._db = None
         if read_only and not self.database.exists():
             whole, self.damaged = self._csv_records() if self.path.exists() else ([], [])
@@ -128,9 +129,8 @@ class Table:
                 self._db.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)",
                                  (record["point"], record["status"], json.dumps(_values(record)), json.dumps({})))
         if self.damaged:
-            kept = _free_name(self.path.with_suffix(".damaged.csv"))
-            shutil.copy2(self.path, kept)
-            self.damaged.append(f"the file as it was is kept as {kept}")
+            self.kept = _free_name(self.path.with_suffix(".damaged.csv"))
+            shutil.copy2(self.path, self.kept)
 
     # --- writing ---------------------------------------------------------------------------------
     def add(self, point: str, values: dict[str, Any], outcome: dict[str, Any]) -> None:

@@ -92,6 +92,7 @@ def test_a_row_cut_after_its_ok_status_is_not_done_and_is_reported(tmp_path):
     assert table.done(point(0)) and not table.done(point(1))
     assert any("row 2: cut short" in d for d in table.damaged)
     kept = tmp_path / "results.damaged.csv"
+    assert table.kept == kept and len(table.damaged) == 1
     assert kept.read_text() == cut  # the file as it was
     table.add(point(1), {"model": "lif-lif", "seed": 1}, outcome(1))  # its point, run again
     table.close()
